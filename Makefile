@@ -1,0 +1,32 @@
+# Two commands from a fresh clone: `make run` (try Sathi) and `make test` (run the tests).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install lint catalogs bench
+
+run: install
+	$(BIN)/sathi knowledge import
+	$(BIN)/sathi run
+
+test: install
+	$(BIN)/pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+lint: install
+	$(BIN)/ruff check .
+
+catalogs: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k pgettext:1c,2 --no-location --omit-header -o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching
+	$(BIN)/pybabel compile -d locales --statistics
+
+bench: install
+	$(BIN)/python benchmarks/search_bench.py

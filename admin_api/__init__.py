@@ -1,0 +1,1 @@
+"""The admin API: how union volunteers and staff reach Sathi."""

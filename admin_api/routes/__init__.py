@@ -1,0 +1,1 @@
+"""One module per area; each route is its dependencies and one service call."""

@@ -1,0 +1,1 @@
+"""Sathi: the core that the Telegram bot and the admin API share."""

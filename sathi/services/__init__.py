@@ -1,0 +1,1 @@
+"""Domain services: called by the bot and the admin API alike; no telegram or fastapi here."""

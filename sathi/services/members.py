@@ -1,0 +1,45 @@
+"""Workers as the database knows them: a pseudonym, an encrypted chat id and a language."""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sathi.crypto import current_vault
+from sathi.db import utcnow
+from sathi.models import Member
+
+
+def member_key(telegram_user_id: int) -> str:
+    """The pseudonym under which a Telegram user is stored."""
+    return current_vault().pseudonym("telegram-user", telegram_user_id)
+
+
+async def find_member(session: AsyncSession, *, telegram_user_id: int) -> Member | None:
+    """The member for a Telegram user, if they wrote before."""
+    key = member_key(telegram_user_id)
+    return await session.scalar(select(Member).where(Member.telegram_key == key))
+
+
+async def get_or_create_member(
+    session: AsyncSession, *, telegram_user_id: int, chat_id: int
+) -> Member:
+    """The member for a Telegram user, created on first contact; keeps the chat id current."""
+    member = await find_member(session, telegram_user_id=telegram_user_id)
+    if member is None:
+        member = Member(telegram_key=member_key(telegram_user_id), chat_id=str(chat_id))
+        session.add(member)
+        await session.flush()
+    elif member.chat_id != str(chat_id):
+        member.chat_id = str(chat_id)
+    member.last_seen_at = utcnow()
+    return member
+
+
+async def set_locale(session: AsyncSession, *, member: Member, locale: str) -> Member:
+    """Stores the language the member chose."""
+    member.locale = locale
+    return member
+
+
+async def forget_member(session: AsyncSession, *, member: Member) -> None:
+    """Deletes everything stored about a member."""
+    await session.delete(member)

@@ -1,0 +1,52 @@
+import stat
+
+import pytest
+
+from sathi.crypto import Vault, load_master_key, new_key
+from sathi.errors import ConfigError
+from sathi.settings import get_settings
+
+
+def test_encryption_round_trips_and_hides_the_text():
+    vault = Vault(load_master_key(get_settings(_env_file=None, data_key=new_key())))
+    token = vault.encrypt("मेरो तलब आएन")
+    assert "तलब" not in token
+    assert vault.decrypt(token) == "मेरो तलब आएन"
+
+
+def test_pseudonyms_are_stable_and_keyed():
+    key_a, key_b = new_key(), new_key()
+    vault_a = Vault(load_master_key(get_settings(_env_file=None, data_key=key_a)))
+    vault_b = Vault(load_master_key(get_settings(_env_file=None, data_key=key_b)))
+    assert vault_a.pseudonym("telegram-user", 42) == vault_a.pseudonym("telegram-user", 42)
+    assert vault_a.pseudonym("telegram-user", 42) != vault_b.pseudonym("telegram-user", 42)
+    assert "987654321" not in vault_a.pseudonym("telegram-user", 987654321)
+
+
+def test_a_wrong_key_is_a_configuration_error_not_garbage():
+    token = Vault(load_master_key(get_settings(_env_file=None, data_key=new_key()))).encrypt("x")
+    other = Vault(load_master_key(get_settings(_env_file=None, data_key=new_key())))
+    with pytest.raises(ConfigError, match="SATHI_DATA_KEY"):
+        other.decrypt(token)
+
+
+def test_embedded_default_creates_an_owner_only_key_file_once(tmp_path):
+    settings = get_settings(_env_file=None, data_dir=tmp_path / "var")
+    first = load_master_key(settings)
+    key_file = tmp_path / "var" / "sathi.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert load_master_key(settings) == first
+
+
+def test_external_database_without_a_key_is_refused(tmp_path):
+    settings = get_settings(
+        _env_file=None, data_dir=tmp_path, database_url="postgresql://db.example/sathi"
+    )
+    with pytest.raises(ConfigError, match="SATHI_DATA_KEY"):
+        load_master_key(settings)
+    assert not (tmp_path / "sathi.key").exists()
+
+
+def test_malformed_key_names_the_variable():
+    with pytest.raises(ConfigError, match="SATHI_DATA_KEY"):
+        load_master_key(get_settings(_env_file=None, data_key="short"))
