@@ -1,0 +1,1 @@
+"""The Telegram bot: thin handlers over the knowledge base and the services in sathi/."""

@@ -1,0 +1,107 @@
+"""One database transaction per update, and the replies sent only after it has committed."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot import guidance
+from bot.context import Delivery, Outgoing, SathiContext
+from sathi.services import members
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Update, SathiContext], Awaitable[None]]
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def with_member(handler: Handler) -> Handler:
+    """Opens the transaction, loads the member and their language, then delivers the replies."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: SathiContext) -> None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return
+        context.outbox = []
+        runtime = context.runtime
+        async with runtime.sessionmaker.begin() as session:
+            member = await members.get_or_create_member(
+                session, telegram_user_id=user.id, chat_id=chat.id
+            )
+            context.session, context.member = session, member
+            context.locale = member.locale or _guess_locale(update, context)
+            await handler(update, context)
+        context.session = None
+        await deliver(update, context)
+
+    return wrapper
+
+
+def _guess_locale(update: Update, context: SathiContext) -> str:
+    """For a worker who has not chosen: the language they write in, else Telegram's, else ours."""
+    catalogs = context.runtime.catalogs
+    message = update.effective_message
+    text = (message.text or message.caption) if message else None
+    code = update.effective_user.language_code if update.effective_user else None
+    return (
+        guidance.language_of(context.kb, catalogs.available, text)
+        or catalogs.normalize(code)
+        or catalogs.default
+    )
+
+
+async def deliver(update: Update, context: SathiContext) -> None:
+    """Sends the queued replies in order, then acknowledges a pressed button."""
+    chat = update.effective_chat
+    pressed = update.callback_query.message if update.callback_query else None
+    for outgoing in context.outbox:
+        if outgoing.delivery is Delivery.DETACH:
+            if pressed is not None:
+                await _quietly(context.bot.edit_message_reply_markup(
+                    chat_id=chat.id, message_id=pressed.message_id, reply_markup=None
+                ))
+            continue
+        chunks = list(outgoing.chunks)
+        if outgoing.delivery is Delivery.REPLACE and pressed is not None and len(chunks) == 1:
+            await _replace(context, chat.id, pressed.message_id, outgoing)
+            continue
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            await context.bot.send_message(
+                chat.id, chunk, parse_mode=ParseMode.MARKDOWN_V2,
+                reply_markup=outgoing.markup if last else None, link_preview_options=_NO_PREVIEW,
+            )
+    context.outbox = []
+    if update.callback_query is not None:
+        await _quietly(update.callback_query.answer())
+
+
+async def _replace(context: SathiContext, chat_id: int, message_id: int, out: Outgoing) -> None:
+    try:
+        await context.bot.edit_message_text(
+            out.chunks[0], chat_id=chat_id, message_id=message_id,
+            parse_mode=ParseMode.MARKDOWN_V2, reply_markup=out.markup,
+            link_preview_options=_NO_PREVIEW,
+        )
+    except BadRequest as exc:
+        if "not modified" in str(exc).lower():
+            return  # the same button pressed twice
+        # Too old or not ours to edit: a new message says the same.
+        await context.bot.send_message(
+            chat_id, out.chunks[0], parse_mode=ParseMode.MARKDOWN_V2, reply_markup=out.markup,
+            link_preview_options=_NO_PREVIEW,
+        )
+
+
+async def _quietly(call: Awaitable[object]) -> None:
+    """Cosmetic calls (answering a button, removing old buttons) must not fail an update."""
+    try:
+        await call
+    except BadRequest as exc:
+        log.debug("cosmetic Bot API call refused: %s", type(exc).__name__)

@@ -1,0 +1,117 @@
+"""What the bot asks of the knowledge base: topic lists, articles with a fallback, alerts.
+
+Pure functions over KnowledgeBase and plain values (no telegram imports), so they are tested
+without a bot and `sathi chat` shares them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+from knowledge.models import Article
+from knowledge.search import KnowledgeBase
+from knowledge.text import normalize, words
+from knowledge.topics import load_topics
+
+# English is the source language: every slug has it, other languages are translations of it.
+SOURCE_LANG = "en"
+KOREAN = "ko"
+EMERGENCY_SLUG = "emergency-contacts"
+SEARCH_LIMIT = 4
+# A word in these scripts often carries a particle or postposition (경찰에, पुलिसले, পুলিশকে),
+# so an alert word matches the start of a word there; Latin words must match whole.
+_SUFFIXING_SCRIPTS = {"HANGUL", "DEVANAGARI", "BENGALI"}
+_MIN_PREFIX = 2
+
+
+@cache
+def topic_map(topics_file: Path) -> dict[str, str]:
+    """Slug -> category, in the union's order (read once per file)."""
+    return load_topics(topics_file)
+
+
+def categories(topics: dict[str, str], kb: KnowledgeBase) -> list[str]:
+    """Categories in topics.tsv order that have at least one article."""
+    seen: list[str] = []
+    for slug, category in topics.items():
+        if category not in seen and article_in(kb, slug, SOURCE_LANG) is not None:
+            seen.append(category)
+    return seen
+
+
+def article_in(kb: KnowledgeBase, slug: str, lang: str) -> Article | None:
+    """The article in the worker's language, else the English original, else None."""
+    return kb.get(slug, lang) or kb.get(slug, SOURCE_LANG)
+
+
+def topics_in(
+    topics: dict[str, str], kb: KnowledgeBase, category: str, lang: str
+) -> list[Article]:
+    """The category's articles in topics.tsv order, each in the worker's language if it has one."""
+    found = (article_in(kb, slug, lang) for slug, cat in topics.items() if cat == category)
+    return [article for article in found if article is not None]
+
+
+def answers(kb: KnowledgeBase, question: str, lang: str) -> list[Article]:
+    """The best articles for a question, in the worker's language where translated."""
+    hits = kb.search(question, lang, limit=SEARCH_LIMIT)
+    found = (article_in(kb, hit.slug, lang) for hit in hits)
+    return [article for article in found if article is not None]
+
+
+def korean_version(kb: KnowledgeBase, slug: str) -> Article | None:
+    """The Korean article, to show an employer or an official."""
+    return kb.get(slug, KOREAN)
+
+
+def language_of(kb: KnowledgeBase, available: list[str], text: str | None) -> str | None:
+    """The language a worker wrote in, if the knowledge base can tell and we speak it."""
+    if not text:
+        return None
+    detected = kb.detect_language(text)
+    return detected if detected in available else None
+
+
+def alert_lead(kb: KnowledgeBase, text: str | None, lang: str) -> str | None:
+    """The emergency numbers when the text contains an alert word of any language, else None."""
+    if not text:
+        return None
+    phrases = _alert_phrases(kb)
+    if not phrases or not mentions_any(text, phrases):
+        return None
+    article = article_in(kb, EMERGENCY_SLUG, lang)
+    return article.lead if article is not None else None
+
+
+def _alert_phrases(kb: KnowledgeBase) -> list[tuple[str, ...]]:
+    phrases: set[tuple[str, ...]] = set()
+    for lang in kb.languages:
+        article = kb.get(EMERGENCY_SLUG, lang)
+        for phrase in article.alert_words if article is not None else ():
+            tokens = _tokens(phrase)
+            if tokens:
+                phrases.add(tokens)
+    return sorted(phrases)
+
+
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(word for word, _script in words(normalize(text)))
+
+
+def mentions_any(text: str, phrases: Iterable[tuple[str, ...]]) -> bool:
+    """True when the normalised text contains one of the phrases as whole words."""
+    found = list(words(normalize(text)))
+    for phrase in phrases:
+        for start in range(len(found) - len(phrase) + 1):
+            if all(_same(found[start + i], part) for i, part in enumerate(phrase)):
+                return True
+    return False
+
+
+def _same(found: tuple[str, str], part: str) -> bool:
+    word, script = found
+    if word == part:
+        return True
+    return script in _SUFFIXING_SCRIPTS and len(part) >= _MIN_PREFIX and word.startswith(part)

@@ -1,0 +1,73 @@
+"""Every handler, in order, in explicit groups.
+
+Group ALERTS runs first: a message with an alert word gets the emergency numbers, and the
+update then goes on to group MAIN for the normal answer. Only private chats are answered:
+in a group a worker's words would be seen by others, and the bot would answer people who
+did not ask it.
+
+Edited messages are answered again, as new questions: a worker who edits usually corrects a
+question that found nothing, and silence after a correction looks like a broken bot; a
+duplicate answer costs little. Edited media are not answered twice.
+"""
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import keyboards
+from bot.handlers import (
+    articles,
+    commands,
+    emergency,
+    errors,
+    language,
+    media,
+    menu,
+    search,
+    start,
+)
+
+ALERTS = 0
+MAIN = 1
+
+PRIVATE = filters.ChatType.PRIVATE
+WORDS = PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
+QUESTIONS = PRIVATE & filters.TEXT & ~filters.COMMAND  # new and edited messages
+MEDIA = PRIVATE & filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL
+
+
+def _pattern(area: str, *actions: str) -> str:
+    return rf"^{area}:({'|'.join(actions)})(:|$)"
+
+
+def register(app: Application) -> None:
+    """Adds every handler to the application."""
+    app.add_handler(MessageHandler(WORDS, emergency.warn_emergency), group=ALERTS)
+
+    for name, callback in (
+        ("start", start.start),
+        ("language", language.ask_language),
+        ("menu", menu.show_menu),
+        ("help", commands.show_help),
+        ("privacy", commands.show_privacy),
+    ):
+        app.add_handler(CommandHandler(name, callback, filters=PRIVATE), group=MAIN)
+    # A command Sathi does not know gets the help rather than silence.
+    app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, commands.show_help), group=MAIN)
+
+    k = keyboards
+    callbacks = [
+        (_pattern(k.LANGUAGE, k.CHOOSE), language.choose_language),
+        (_pattern(k.LANGUAGE, k.OPEN), language.ask_language),
+        (_pattern(k.MENU, k.OPEN, k.BACK), menu.show_menu),
+        (_pattern(k.CATEGORY, k.OPEN, k.BACK), articles.show_topics),
+        (_pattern(k.ARTICLE, k.SHOW), articles.show_article),
+        (_pattern(k.ARTICLE, k.KOREAN), articles.show_in_korean),
+    ]
+    for pattern, callback in callbacks:
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern), group=MAIN)
+    # Buttons from an older version of the bot: show the menu rather than nothing.
+    app.add_handler(CallbackQueryHandler(menu.show_menu), group=MAIN)
+
+    app.add_handler(MessageHandler(QUESTIONS, search.answer_question), group=MAIN)
+    app.add_handler(MessageHandler(MEDIA, media.answer_media), group=MAIN)
+
+    app.add_error_handler(errors.apologise)

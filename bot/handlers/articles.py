@@ -1,0 +1,68 @@
+"""Browsing: the topics of a category, an article, and the same article in Korean."""
+
+from telegram import Update
+
+from bot import guidance, keyboards, render
+from bot.context import SathiContext
+from bot.deps import with_member
+from bot.handlers.menu import main_menu
+
+
+def _arg(update: Update) -> tuple[str, str | None]:
+    _area, action, arg = keyboards.parse_data(update.callback_query.data)
+    return action, arg
+
+
+def _gone(context: SathiContext) -> None:
+    """A button from an older menu points at something no longer there."""
+    text, markup = main_menu(context)
+    gone = render.plain(context.t.gettext("This topic is no longer available."))
+    context.reply(f"{gone}\n\n{text}", markup)
+
+
+@with_member
+async def show_topics(update: Update, context: SathiContext) -> None:
+    """The titles of a category's articles, in the worker's language."""
+    action, category = _arg(update)
+    topics = guidance.topic_map(context.runtime.settings.topics_file)
+    found = guidance.topics_in(topics, context.kb, category or "", context.locale)
+    if not found:
+        return _gone(context)
+    t = context.t
+    label = keyboards.category_label(category or "", t)
+    # Translators: {category} is a category name from the main menu, e.g. "Pay and work".
+    text = render.plain(t.gettext("{category}: choose a topic.", category=label))
+    markup = keyboards.topics([(article.slug, article.title) for article in found], t)
+    context.show(text, markup, in_place=action != keyboards.BACK)
+
+
+@with_member
+async def show_article(update: Update, context: SathiContext) -> None:
+    """An article, split over several messages if long, with Korean and back buttons below."""
+    _action, slug = _arg(update)
+    article = guidance.article_in(context.kb, slug or "", context.locale)
+    if article is None:
+        return _gone(context)
+    t = context.t
+    note = render.article_note(article, t, source_lang=guidance.SOURCE_LANG)
+    korean = guidance.korean_version(context.kb, article.slug) is not None
+    korean = korean and context.locale != guidance.KOREAN
+    markup = keyboards.article(article.slug, article.category, t, korean=korean)
+    context.reply(render.article(article, note=note), markup)
+
+
+@with_member
+async def show_in_korean(update: Update, context: SathiContext) -> None:
+    """The Korean article, for the worker to show an employer or an official."""
+    _action, slug = _arg(update)
+    korean = guidance.korean_version(context.kb, slug or "")
+    if korean is None:
+        return _gone(context)
+    t, ko = context.t, context.runtime.catalogs.get(guidance.KOREAN)
+    context.detach()
+    context.reply(render.plain(t.gettext(
+        "Here it is in Korean. You can show the next message to your employer or an official."
+    )))
+    note = render.article_note(korean, ko, source_lang=guidance.SOURCE_LANG)
+    markup = keyboards.article(korean.slug, korean.category, t, korean=False)
+    context.reply(render.article(korean, note=note), markup)

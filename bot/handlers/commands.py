@@ -1,0 +1,44 @@
+"""/help and /privacy (and any command Sathi does not know, which gets the help)."""
+
+from telegram import Update
+
+from bot import keyboards, render
+from bot.context import SathiContext
+from bot.deps import with_member
+
+
+@with_member
+async def show_help(update: Update, context: SathiContext) -> None:
+    """How to use Sathi, in a few plain sentences."""
+    t = context.t
+    context.reply(render.lines(
+        t.gettext(
+            "Sathi is an automatic helper, not a person. Choose a topic from the menu, or write "
+            "your question in a few words, in your own language."
+        ),
+        t.gettext(
+            "/menu shows the topics. /language changes the language. /privacy tells what "
+            "Sathi keeps about you."
+        ),
+        t.gettext("In danger? Call 112 for the police, 119 for fire and ambulance."),
+    ), keyboards.menu_button(t))
+
+
+@with_member
+async def show_privacy(update: Update, context: SathiContext) -> None:
+    """What Sathi stores and why; promises nothing that is not built."""
+    t = context.t
+    context.reply(render.lines(
+        t.gettext("What Sathi keeps about you:"),
+        t.gettext(
+            "1. A code made from your Telegram account number with a secret key. With it Sathi "
+            "knows that you wrote before. The code cannot be turned back into your number "
+            "without the key."
+        ),
+        t.gettext("2. Your chat number, locked with encryption, so that Sathi can answer you."),
+        t.gettext("3. The language you chose."),
+        t.gettext(
+            "Sathi does not keep your name, your username or your phone number. It does not "
+            "need your visa status, passport or address: please do not send them."
+        ),
+    ), keyboards.menu_button(t))

@@ -1,0 +1,44 @@
+"""Voice notes, photos, stickers, files and the rest: a kind answer instead of silence."""
+
+from telegram import Message, Update
+
+from bot import render
+from bot.context import SathiContext
+from bot.deps import with_member
+from bot.handlers.menu import main_menu
+from bot.handlers.search import offer_language
+from sathi.i18n import N_
+
+VOICE = N_(
+    "I cannot listen to voice messages or watch videos yet. Please write your question in "
+    "a few words, in any language, or choose a topic."
+)
+FILE = N_(
+    "I cannot read photos or files yet. Please write your question in a few words, or choose a "
+    "topic. Do not send photos of your passport or ID card here."
+)
+STICKER = N_("I am here to help. Write your question in a few words, or choose a topic.")
+PERSONAL = N_(
+    "I do not need your phone number or your location. Please do not send them. Write your "
+    "question in a few words, or choose a topic."
+)
+
+
+def _note(message: Message) -> str:
+    """Which answer fits what was sent."""
+    if message.voice or message.audio or message.video_note or message.video:
+        return VOICE
+    if message.photo or message.document or message.animation:
+        return FILE
+    if message.contact or message.location or message.venue:
+        return PERSONAL
+    return STICKER
+
+
+@with_member
+async def answer_media(update: Update, context: SathiContext) -> None:
+    """Says what Sathi cannot do yet, and shows the menu."""
+    note = render.plain(context.t.gettext(_note(update.effective_message)))
+    text, markup = main_menu(context)
+    context.reply(f"{note}\n\n{text}", markup)
+    offer_language(context)

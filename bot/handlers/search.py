@@ -1,0 +1,34 @@
+"""Free text: the worker's question, answered from the knowledge base in their language."""
+
+from telegram import Update
+
+from bot import guidance, keyboards, render
+from bot.context import SathiContext
+from bot.deps import with_member
+from bot.handlers.menu import main_menu
+
+
+def offer_language(context: SathiContext) -> None:
+    """A worker who never chose a language is answered in a guess, and told how to choose."""
+    if context.member.locale is None:
+        context.reply(render.plain(context.t.gettext("To choose your language, send /language")))
+
+
+@with_member
+async def answer_question(update: Update, context: SathiContext) -> None:
+    """Top matches as buttons, or an honest 'no answer yet' with the menu."""
+    t = context.t
+    found = guidance.answers(context.kb, update.effective_message.text or "", context.locale)
+    if found:
+        # Translators: {n} is a number; the topics follow as buttons.
+        text = t.ngettext(
+            "I found {n} topic for your question:", "I found {n} topics for your question:",
+            len(found),
+        )
+        markup = keyboards.answers([(article.slug, article.title) for article in found], t)
+        context.reply(render.plain(text), markup)
+    else:
+        menu_text, markup = main_menu(context)
+        sorry = render.plain(t.gettext("I don't have an answer to that yet."))
+        context.reply(f"{sorry}\n\n{menu_text}", markup)
+    offer_language(context)

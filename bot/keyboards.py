@@ -1,0 +1,114 @@
+"""Inline keyboards, built from plain values; callback data is "<area>:<action>[:<arg>]".
+
+The data carries ids only (a language code, a category or an article slug), never text the
+worker wrote, and fits Telegram's 64-byte limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.labels import CATEGORY_ICONS, CATEGORY_NAMES
+from sathi.i18n import Translator
+
+LANGUAGE = "lang"
+MENU = "menu"
+CATEGORY = "cat"
+ARTICLE = "art"
+
+# Actions: OPEN edits the message with the pressed button, BACK sends a new message below an
+# article (keeping the article readable), CHOOSE/SHOW/KOREAN act on the argument.
+OPEN = "open"
+BACK = "back"
+CHOOSE = "choose"
+SHOW = "show"
+KOREAN = "ko"
+
+MAX_DATA_BYTES = 64
+CHECK = "✓"
+
+
+def callback_data(area: str, action: str, arg: str | None = None) -> str:
+    """Joins the parts; raises ValueError when Telegram would refuse the result."""
+    data = f"{area}:{action}" if arg is None else f"{area}:{action}:{arg}"
+    if len(data.encode("utf-8")) > MAX_DATA_BYTES:
+        raise ValueError(f"callback data over {MAX_DATA_BYTES} bytes: {data!r}")
+    return data
+
+
+def parse_data(data: str | None) -> tuple[str, str, str | None]:
+    """Splits callback data into (area, action, arg); missing parts are empty or None."""
+    area, _, rest = (data or "").partition(":")
+    action, _, arg = rest.partition(":")
+    return area, action, arg or None
+
+
+def _button(label: str, area: str, action: str, arg: str | None = None) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=callback_data(area, action, arg))
+
+
+def _icon(icon: str, label: str) -> str:
+    """An icon before a translated label (icons are not words, so they stay out of catalogs)."""
+    return f"{icon} {label}"
+
+
+def languages(choices: Sequence[tuple[str, str]], marked: str | None) -> InlineKeyboardMarkup:
+    """One button per language by its own name; the marked one first, with a check mark."""
+    ordered = sorted(choices, key=lambda choice: choice[0] != marked)
+    rows = [
+        [_button(f"{CHECK} {name}" if code == marked else name, LANGUAGE, CHOOSE, code)]
+        for code, name in ordered
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def category_label(category: str, t: Translator) -> str:
+    """A category's icon and translated name (the slug if a new category has no name yet)."""
+    name = t.gettext(CATEGORY_NAMES[category]) if category in CATEGORY_NAMES else category
+    icon = CATEGORY_ICONS.get(category)
+    return f"{icon} {name}" if icon else name
+
+
+def main_menu(categories: Sequence[str], t: Translator) -> InlineKeyboardMarkup:
+    """The categories, then a way to change the language."""
+    rows = [[_button(category_label(cat, t), CATEGORY, OPEN, cat)] for cat in categories]
+    # Translators: a button on the main menu that shows the list of languages again.
+    rows.append([_button(_icon("🌐", t.gettext("Language")), LANGUAGE, OPEN)])
+    return InlineKeyboardMarkup(rows)
+
+
+def topics(articles: Sequence[tuple[str, str]], t: Translator) -> InlineKeyboardMarkup:
+    """One button per (slug, title), then back to the menu."""
+    rows = [[_button(title, ARTICLE, SHOW, slug)] for slug, title in articles]
+    rows.append([_button(_icon("⬅️", t.gettext("Main menu")), MENU, OPEN)])
+    return InlineKeyboardMarkup(rows)
+
+
+def answers(articles: Sequence[tuple[str, str]], t: Translator) -> InlineKeyboardMarkup:
+    """Search results as buttons, then the menu (below a reply, so the menu is sent anew)."""
+    rows = [[_button(title, ARTICLE, SHOW, slug)] for slug, title in articles]
+    rows.append([_button(_icon("🏠", t.gettext("Main menu")), MENU, BACK)])
+    return InlineKeyboardMarkup(rows)
+
+
+def article(
+    slug: str, category: str, t: Translator, *, korean: bool
+) -> InlineKeyboardMarkup:
+    """Under an article: show it in Korean (when that helps), back to its topics, the menu."""
+    rows = []
+    if korean:
+        # Translators: a button under an article; it sends the Korean version, for the worker to
+        # show to a Korean employer or official.
+        rows.append([_button(_icon("🇰🇷", t.gettext("Show in Korean")), ARTICLE, KOREAN, slug)])
+    rows.append([
+        _button(_icon("⬅️", t.gettext("Back to topics")), CATEGORY, BACK, category),
+        _button(_icon("🏠", t.gettext("Main menu")), MENU, BACK),
+    ])
+    return InlineKeyboardMarkup(rows)
+
+
+def menu_button(t: Translator) -> InlineKeyboardMarkup:
+    """Just the way to the main menu."""
+    return InlineKeyboardMarkup([[_button(_icon("🏠", t.gettext("Main menu")), MENU, BACK)]])

@@ -1,0 +1,35 @@
+"""Names the bot shows for things that have no text of their own: categories and commands.
+
+Marked with N_ so that pybabel extracts them; translated at the moment they are shown.
+"""
+
+from sathi.i18n import N_
+
+CATEGORY_NAMES: dict[str, str] = {
+    # Translators: this and the next five are the groups of topics on the main menu (buttons:
+    # keep them short).
+    "before-you-go": N_("Before you come to Korea"),
+    "at-work": N_("Pay and work"),
+    "visa-and-jobs": N_("Visa and changing jobs"),
+    "health-and-safety": N_("Health and safety"),
+    "rights-and-safety": N_("Your rights"),
+    "help": N_("Help numbers, money, going home"),
+}
+
+CATEGORY_ICONS: dict[str, str] = {
+    "before-you-go": "✈️",
+    "at-work": "💰",
+    "visa-and-jobs": "🪪",
+    "health-and-safety": "🏥",
+    "rights-and-safety": "⚖️",
+    "help": "🆘",
+}
+
+COMMANDS: dict[str, str] = {
+    # Translators: this and the next four describe the bot's commands in Telegram's menu.
+    "start": N_("Start and choose your language"),
+    "menu": N_("Show the topics"),
+    "language": N_("Change the language"),
+    "help": N_("How to use Sathi"),
+    "privacy": N_("What Sathi keeps about you"),
+}

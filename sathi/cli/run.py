@@ -1,0 +1,145 @@
+"""`sathi run`: the admin API and the bot in one process and one event loop.
+
+With a token the bot polls Telegram, or, when SATHI_WEBHOOK_URL is set, receives updates on the
+admin API's own server. Without a token only the admin API runs. Ctrl-C or SIGTERM stops
+everything in order and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Iterator
+
+import uvicorn
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from admin_api.main import create_app
+from bot.app import announce_commands, build_application
+from bot.webhook import WEBHOOK_PATH, webhook_router
+from sathi.runtime import Runtime, open_runtime
+from sathi.settings import Settings
+
+log = logging.getLogger(__name__)
+
+KNOWLEDGE_REFRESH_SECONDS = 60.0
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Registers the sub-command."""
+    parser = subparsers.add_parser("run", help="run the bot and the admin API")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Serves until interrupted."""
+    try:
+        asyncio.run(main(settings))
+    except KeyboardInterrupt:  # a second Ctrl-C while stopping
+        pass
+    except TelegramError as exc:  # e.g. a revoked token: one line, not a traceback
+        print(f"sathi: Telegram did not accept the bot: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def main(settings: Settings) -> None:
+    """Opens the runtime and serves until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows has no loop signal handlers
+            loop.add_signal_handler(signum, stop.set)
+    runtime = await open_runtime(settings)
+    try:
+        await serve(runtime, stop)
+    finally:
+        await runtime.close()
+
+
+class _Server(uvicorn.Server):
+    """Uvicorn without its own signal handling: `serve` decides when everything stops."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Runs the admin API, the bot (if there is a token) and the knowledge refresh until stop."""
+    settings = runtime.settings
+    api = create_app(runtime)
+    application = None
+    if settings.telegram_token is not None:
+        application = build_application(runtime, polling=settings.webhook_url is None)
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value()  # type: ignore[union-attr]
+            api.include_router(webhook_router(application, secret))
+    else:
+        log.info("No Telegram token: only the admin API runs. Set SATHI_TELEGRAM_TOKEN "
+                 "(see README) or try the bot in a terminal with `sathi chat`.")
+    config = uvicorn.Config(api, host=settings.api_host, port=settings.api_port,
+                            log_level=settings.log_level.lower(), lifespan="on")
+    server = _Server(config)
+    api_task = asyncio.create_task(server.serve(), name="admin-api")
+    refresh_task = asyncio.create_task(_refresh_knowledge(runtime), name="knowledge-refresh")
+    try:
+        if application is not None:
+            await _start_bot(application, settings)
+        await _wait(stop, api_task)
+    finally:
+        if application is not None:
+            await _stop_bot(application)
+        refresh_task.cancel()
+        server.should_exit = True
+        await asyncio.gather(api_task, refresh_task, return_exceptions=True)
+
+
+async def _wait(stop: asyncio.Event, api_task: asyncio.Task[None]) -> None:
+    """Until a stop signal, or until the API server ends by itself (e.g. port in use)."""
+    stop_task = asyncio.create_task(stop.wait())
+    await asyncio.wait({stop_task, api_task}, return_when=asyncio.FIRST_COMPLETED)
+    stop_task.cancel()
+
+
+async def _start_bot(application: Application, settings: Settings) -> None:
+    await application.initialize()
+    await announce_commands(application)
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value()  # type: ignore[union-attr]
+        url = webhook_address(settings.webhook_url)
+        await application.bot.set_webhook(url, secret_token=secret)
+        log.info("bot receives updates at %s", url)
+    else:
+        await application.bot.delete_webhook()
+        await application.updater.start_polling()  # type: ignore[union-attr]
+        log.info("bot is polling Telegram for updates")
+    await application.start()
+
+
+def webhook_address(base: str) -> str:
+    """SATHI_WEBHOOK_URL is the admin API's public address; the route is ours to add."""
+    return base if base.endswith(WEBHOOK_PATH) else f"{base}{WEBHOOK_PATH}"
+
+
+async def _stop_bot(application: Application) -> None:
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+
+
+async def _refresh_knowledge(runtime: Runtime) -> None:
+    """Picks up imported or edited articles without a restart."""
+    while True:
+        await asyncio.sleep(KNOWLEDGE_REFRESH_SECONDS)
+        try:
+            await runtime.knowledge.refresh()
+        except Exception:  # noqa: BLE001 - a failed refresh keeps the old index; try again later
+            log.exception("knowledge refresh failed")
