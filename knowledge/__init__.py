@@ -1,0 +1,1 @@
+"""Curated articles for workers: files, validation, search; no bot or web code in here."""

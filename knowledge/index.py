@@ -1,0 +1,160 @@
+"""One language's search index: which slugs a query's words point to, and how strongly.
+
+A query word scores a slug by its best match (exact, stem, Latin spelling of a native word,
+prefix, typo, consonant outline) times the word's rarity times the weight of the term in that
+slug's articles. A slug's score is the share of the query's weight it explains, times how much
+evidence that is: a message about football that happens to contain 'night' explains too little,
+and 'what is your name' is explained fully but only by a common word. Both get no answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from knowledge.romanize import phonetic
+from knowledge.terms import SKELETON, Word
+
+KEYWORD_WEIGHT = 1.0  # a term in an article's keywords: that article is about it
+SKELETON_QUALITY = 0.55
+PREFIX_QUALITY = 0.75
+FUZZY_CUTOFF = 83.0  # rapidfuzz ratio: one wrong letter in a word of 6 or more
+UNSEEN_FACTOR = 0.8  # weight of a query word found nowhere, relative to the rarest known word
+ENOUGH_EVIDENCE = 2.0  # about one rare word in an article's keywords
+MOST_UNKNOWN = 3  # unknown words beyond this many are the filler of a long message
+LOTS_OF_EVIDENCE = 15.0  # evidence at which an answer is half sure whatever else is said
+
+
+@dataclass(frozen=True)
+class _Match:
+    key: str
+    quality: float
+    exact: bool  # one of the word's own spellings, not a neighbour found by similarity
+
+
+class LanguageIndex:
+    """Postings for one query language: term -> {slug number: weight}, with rarity and spelling."""
+
+    def __init__(self, slugs: list[str], documents: list[dict[str, float]]) -> None:
+        postings: dict[str, dict[int, float]] = {}
+        for number, terms in enumerate(documents):
+            for key, weight in terms.items():
+                postings.setdefault(key, {})[number] = weight
+        self.slugs = slugs
+        self.postings = postings
+        total = len(slugs)
+        # How many articles are about a term: a passing mention in a body counts a little, a
+        # keyword fully ('payslip' is in many bodies, but one article is about it). A chat
+        # spelling is as common as all its variants: 'mash' as 'mas'.
+        about = {
+            key: sum(min(1.0, w / KEYWORD_WEIGHT) for w in p.values())
+            for key, p in postings.items()
+        }
+        self.rarity: dict[str, float] = {}
+        for key in postings:
+            variant = phonetic(key) if key.isascii() else key
+            frequency = max(about[key], about.get(variant, 0.0))
+            self.rarity[key] = math.log(1.0 + (total - frequency + 0.5) / (frequency + 0.5))
+        self.unseen = UNSEEN_FACTOR * math.log(1.0 + (total - 0.5) / 1.5) if total else 1.0
+        buckets: dict[str, list[str]] = {}
+        for key in postings:
+            if not key.startswith(SKELETON) and len(key) >= 4:
+                buckets.setdefault(key[0], []).append(key)
+        self.buckets = buckets
+        self.vocabulary = frozenset(postings)
+
+    def matches(self, word: Word) -> list[_Match]:
+        """Index keys a query word may stand for, with how sure each is."""
+        found: dict[str, _Match] = {}
+        for key, weight in word.keys:
+            if key in self.vocabulary and key not in found:
+                outline = key.startswith(SKELETON)
+                quality = weight * (SKELETON_QUALITY if outline else 1.0)
+                found[key] = _Match(key, quality, exact=not outline)
+        near = self._near(word.keys[0][0], FUZZY_CUTOFF)
+        if word.script not in ("LATIN", "PAIR"):  # its Latin spelling may be an English loanword
+            spelled = [k for k, _ in word.keys[1:] if k.isascii() and k.isalpha()][:1]
+            near += self._near(spelled[0], FUZZY_CUTOFF) if spelled else []
+        bones = next((k for k, _ in word.keys if k.startswith(SKELETON)), None)
+        if bones is not None and bones not in found:
+            near += [(k, q * SKELETON_QUALITY) for k, q in self._prefixes(bones, 4)]
+        for key, quality in near:
+            if key not in found:
+                found[key] = _Match(key, quality, exact=False)
+        return list(found.values())
+
+    def _prefixes(self, key: str, shortest: int) -> list[tuple[str, float]]:
+        """The longest prefix of the key that is itself a key (inflected forms of one stem)."""
+        for cut in range(len(key) - 1, shortest - 1, -1):
+            if cut < 0.6 * len(key):
+                break
+            if key[:cut] in self.vocabulary:
+                return [(key[:cut], PREFIX_QUALITY * math.sqrt(cut / len(key)))]
+        return []
+
+    def _near(self, key: str, cutoff: float) -> list[tuple[str, float]]:
+        """Keys that share a long prefix with the word or differ by a typo or two."""
+        if len(key) < 4:
+            return []
+        near = dict(self._prefixes(key, 3))
+        candidates = self.buckets.get(key[0], []) if len(key) >= 5 else []
+        for other, ratio, _ in process.extract(
+            key, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=4
+        ):
+            if other == key:
+                continue
+            quality = 0.9 * (ratio / 100.0) ** 3
+            if other.startswith(key) and len(key) >= 0.6 * len(other):
+                quality = max(quality, PREFIX_QUALITY * math.sqrt(len(key) / len(other)))
+            near[other] = max(near.get(other, 0.0), quality)
+        return list(near.items())
+
+    def score(self, words: list[Word]) -> Counter[int]:
+        """Share of the query's weight that each slug explains, times how much evidence that is.
+
+        A message whose only known word is a common one ('name', 'morning') is explained fully
+        but by little: the second factor keeps such answers below the threshold.
+        """
+        explained: Counter[int] = Counter()
+        weight = 0.0
+        unknown = 0
+        seen: set[str] = set()
+        anchored = False  # optional extras (pairs, whole Korean words) never answer alone
+        for word in words:
+            if word.keys[0][0] in seen:
+                continue
+            seen.add(word.keys[0][0])
+            matches = self.matches(word)
+            if not matches:
+                unknown += 0 if word.optional else 1
+                continue
+            anchored = anchored or not word.optional
+            # A neighbour is never rarer than the word itself: 'time' must not score as 'times'.
+            cap = max((self.rarity[m.key] for m in matches if m.exact), default=math.inf)
+            gains: dict[int, float] = {}
+            for match in matches:
+                rarity = match.quality * min(self.rarity[match.key], cap)
+                for number, strength in self.postings[match.key].items():
+                    gain = rarity * strength
+                    if gain > gains.get(number, 0.0):
+                        gains[number] = gain
+            weight += max(gains.values())
+            explained.update(gains)
+        # A few unknown words make a message suspect (football, weather); many are a story.
+        weight += self.unseen * min(unknown, MOST_UNKNOWN)
+        if weight <= 0.0 or not anchored:
+            return Counter()
+        return Counter({number: _confidence(gain, weight) for number, gain in explained.items()})
+
+
+def _confidence(gain: float, weight: float) -> float:
+    """How sure an answer is, in [0, 1], from its evidence and the query's total weight.
+
+    Short questions must be explained mostly, and by more than one common word. A long story
+    mentions many things; there a lot of evidence for one article is enough.
+    """
+    share = min(1.0, gain / weight) * min(1.0, gain / ENOUGH_EVIDENCE)
+    return max(share, gain / (gain + LOTS_OF_EVIDENCE))
