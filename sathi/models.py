@@ -150,6 +150,11 @@ class Case(Base):
     worker_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     rating_comment: Mapped[str | None] = mapped_column(EncryptedText)
+    # Optimistic locking: SQLite ignores FOR UPDATE, so two volunteers changing a case at once
+    # would silently overwrite each other; with a version the second flush fails instead.
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}
 
     member: Mapped[Member] = relationship(lazy="raise")
     assignee: Mapped[Staff | None] = relationship(lazy="raise")

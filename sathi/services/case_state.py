@@ -1,0 +1,125 @@
+"""The rules every case change follows: allowed transitions, the audit trail, whole-case loads."""
+
+import functools
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import ParamSpec, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from sathi.db import utcnow
+from sathi.enums import CaseEventKind, CaseStatus
+from sathi.errors import Conflict, InvalidTransition
+from sathi.models import Case, CaseEvent, CaseMessage, Staff
+
+# new -> assigned -> waiting_for_worker -> resolved -> closed; reopen_case goes back from the end.
+TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
+    CaseStatus.new: frozenset({CaseStatus.assigned, CaseStatus.resolved, CaseStatus.closed}),
+    CaseStatus.assigned: frozenset({
+        CaseStatus.new, CaseStatus.waiting_for_worker, CaseStatus.resolved, CaseStatus.closed,
+    }),
+    CaseStatus.waiting_for_worker: frozenset({
+        CaseStatus.new, CaseStatus.assigned, CaseStatus.resolved, CaseStatus.closed,
+    }),
+    CaseStatus.resolved: frozenset({CaseStatus.closed}),
+    CaseStatus.closed: frozenset(),
+}
+
+# Statuses in which volunteers talk with the worker; resolved and closed cases must be reopened.
+ACTIVE = (CaseStatus.new, CaseStatus.assigned, CaseStatus.waiting_for_worker)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def one_writer(service: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """Turns a lost race on a case (its version changed under us) into Conflict.
+
+    PostgreSQL serialises case changes with FOR UPDATE; SQLite ignores that, and the version
+    column (Case.version) catches the second writer there.
+    """
+
+    @functools.wraps(service)
+    async def guarded(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await service(*args, **kwargs)
+        except StaleDataError:
+            raise Conflict(
+                "the case was changed by someone else at the same moment; reload it and retry"
+            ) from None
+
+    return guarded
+
+
+async def load_case(
+    session: AsyncSession, case_id: int, *, for_update: bool = False
+) -> Case | None:
+    """A case with its whole thread, messages' delivery, notes, events and assignee, fresh."""
+    query = (
+        select(Case)
+        .where(Case.id == case_id)
+        .options(
+            selectinload(Case.messages).selectinload(CaseMessage.delivery),
+            selectinload(Case.notes),
+            selectinload(Case.events),
+            selectinload(Case.assignee),
+        )
+        .execution_options(populate_existing=True)
+    )
+    if for_update:
+        # Two volunteers acting on one case at once are serialised here (PostgreSQL; SQLite
+        # serialises writers anyway).
+        query = query.with_for_update(of=Case)
+    return await session.scalar(query)
+
+
+def record(
+    session: AsyncSession,
+    case: Case,
+    kind: CaseEventKind,
+    *,
+    actor: Staff | None = None,
+    detail: str | None = None,
+    now: datetime | None = None,
+) -> CaseEvent:
+    """Adds an audit event (never message text) and touches the case."""
+    now = now or utcnow()
+    event = CaseEvent(
+        case_id=case.id, kind=kind, actor_id=actor.id if actor else None, detail=detail,
+        created_at=now,
+    )
+    session.add(event)
+    case.updated_at = now
+    return event
+
+
+def move(
+    session: AsyncSession,
+    case: Case,
+    target: CaseStatus,
+    *,
+    actor: Staff | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Changes the status along TRANSITIONS and records it; InvalidTransition otherwise."""
+    if target == case.status:
+        return
+    if target not in TRANSITIONS[case.status]:
+        raise InvalidTransition(f"a {case.status} case cannot become {target}")
+    now = now or utcnow()
+    record(session, case, CaseEventKind.status_changed, actor=actor,
+           detail=f"{case.status}->{target}", now=now)
+    case.status = target
+    if target == CaseStatus.resolved:
+        case.resolved_at = now
+    if target == CaseStatus.closed:
+        case.closed_at = now
+
+
+def require_active(case: Case, action: str) -> None:
+    """Raises InvalidTransition unless volunteers are still talking with the worker."""
+    if case.status not in ACTIVE:
+        raise InvalidTransition(f"cannot {action} a {case.status} case; reopen it first")

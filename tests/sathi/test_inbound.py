@@ -1,0 +1,77 @@
+import json
+from datetime import timedelta
+
+from sathi.db import utcnow
+from sathi.services import inbound
+
+
+def _update(update_id: int, text: str) -> str:
+    return json.dumps({"update_id": update_id, "message": {"text": text}})
+
+
+async def test_store_update_is_idempotent(runtime):
+    async with runtime.sessionmaker.begin() as session:
+        assert await inbound.store_update(session, update_id=10, payload=_update(10, "first"))
+    async with runtime.sessionmaker.begin() as session:
+        assert not await inbound.store_update(session, update_id=10, payload=_update(10, "again"))
+    async with runtime.sessionmaker.begin() as session:
+        [row] = await inbound.next_unprocessed(session)
+    assert json.loads(row.payload)["message"]["text"] == "first"
+
+
+async def test_processed_updates_are_not_handed_out_again(runtime):
+    async with runtime.sessionmaker.begin() as session:
+        for update_id in (3, 1, 2):
+            payload = _update(update_id, "x")
+            await inbound.store_update(session, update_id=update_id, payload=payload)
+    async with runtime.sessionmaker.begin() as session:
+        rows = await inbound.next_unprocessed(session, limit=2)
+        assert [row.update_id for row in rows] == [1, 2]
+        assert await inbound.mark_processed(session, update_id=1)
+        assert not await inbound.mark_processed(session, update_id=1)
+    async with runtime.sessionmaker.begin() as session:
+        assert [row.update_id for row in await inbound.next_unprocessed(session)] == [2, 3]
+        assert await inbound.is_processed(session, update_id=1)
+        assert not await inbound.is_processed(session, update_id=2)
+    # Telegram redelivers update 1 (the acknowledgement was lost): it is not processed twice.
+    async with runtime.sessionmaker.begin() as session:
+        assert not await inbound.store_update(session, update_id=1, payload=_update(1, "x"))
+        assert 1 not in [row.update_id for row in await inbound.next_unprocessed(session)]
+
+
+async def test_a_failing_update_is_given_up_after_max_attempts(runtime):
+    async with runtime.sessionmaker.begin() as session:
+        await inbound.store_update(session, update_id=5, payload=_update(5, "boom"))
+    for attempt in range(1, 4):
+        async with runtime.sessionmaker.begin() as session:
+            [row] = await inbound.next_unprocessed(session, max_attempts=3)
+            assert row.attempts == attempt
+        # processing crashed: mark_processed never ran
+    async with runtime.sessionmaker.begin() as session:
+        assert await inbound.next_unprocessed(session, max_attempts=3) == []
+
+
+async def test_processing_and_the_done_mark_commit_together(runtime):
+    async with runtime.sessionmaker.begin() as session:
+        await inbound.store_update(session, update_id=9, payload=_update(9, "x"))
+    try:
+        async with runtime.sessionmaker.begin() as session:
+            await inbound.mark_processed(session, update_id=9)
+            raise RuntimeError("handler failed")
+    except RuntimeError:
+        pass
+    async with runtime.sessionmaker.begin() as session:
+        assert [row.update_id for row in await inbound.next_unprocessed(session)] == [9]
+
+
+async def test_payload_is_encrypted_and_old_updates_are_purged(runtime):
+    async with runtime.sessionmaker.begin() as session:
+        await inbound.store_update(session, update_id=1, payload=_update(1, "my visa expires"))
+        await inbound.mark_processed(session, update_id=1, now=utcnow() - timedelta(days=8))
+        await inbound.store_update(session, update_id=2, payload=_update(2, "pending one"))
+    async with runtime.engine.connect() as connection:
+        raw = (await connection.exec_driver_sql("SELECT payload FROM inbound_update")).all()
+    assert all("visa" not in row.payload and "pending" not in row.payload for row in raw)
+    async with runtime.sessionmaker.begin() as session:
+        assert await inbound.purge_processed(session, before=utcnow() - timedelta(days=7)) == 1
+        assert [row.update_id for row in await inbound.next_unprocessed(session)] == [2]
