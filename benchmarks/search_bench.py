@@ -1,6 +1,11 @@
 """Search quality and speed on a queries file, per language (a benchmark, not a test).
 
-Usage: python benchmarks/search_bench.py [QUERIES.jsonl] [--misses]
+Usage: python benchmarks/search_bench.py [QUERIES.jsonl ...] [--own] [--misses]
+
+With no file, the shared dev set (../shared/queries-dev.jsonl) is used; --own adds this folder's
+own set: its two halves (queries-own-tune.jsonl, tuned on, and queries-own-check.jsonl, only
+checked) and queries-own-fresh.jsonl, written later as a further check. Each file gets its own
+table.
 
 Each line of the queries file is {"id", "lang", "script", "q", "slug"}; slug "none" means the
 search should return nothing. Search runs with the query's language given; language detection is
@@ -42,13 +47,17 @@ def _percentile(values: list[float], share: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default_queries = ROOT.parent / "shared" / "queries-dev.jsonl"
-    parser.add_argument("queries", nargs="?", type=Path, default=default_queries)
+    parser.add_argument("queries", nargs="*", type=Path, help="queries files (JSON lines)")
+    parser.add_argument("--own", action="store_true", help="also report the own set's halves")
     parser.add_argument("--knowledge-dir", type=Path, default=ROOT / "knowledge" / "articles")
     parser.add_argument("--topics", type=Path, default=ROOT / "knowledge" / "topics.tsv")
     parser.add_argument("--misses", action="store_true", help="list every query that missed")
     args = parser.parse_args()
 
-    queries = [json.loads(line) for line in args.queries.read_text("utf-8").splitlines() if line]
+    paths = list(args.queries) or [default_queries]
+    if args.own:
+        own = ("tune", "check", "fresh")
+        paths += [ROOT / "benchmarks" / f"queries-own-{part}.jsonl" for part in own]
     articles, problems = read_articles(args.knowledge_dir, load_topics(args.topics), LANGUAGES)
     started = time.perf_counter()
     kb = KnowledgeBase(articles)
@@ -57,6 +66,15 @@ def main() -> int:
 
     for lang, text in WARM_UP:  # loads the lazy analysers without caching the queries' words
         kb.search(text, lang)
+    for path in paths:
+        queries = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
+        print(f"\n{path.name} ({len(queries)} queries)")
+        _report(kb, queries, args.misses)
+    return 0
+
+
+def _report(kb: KnowledgeBase, queries: list[dict], misses: bool) -> None:
+    """One table: top-1, top-3, rejection of 'none' queries, detection and latency per language."""
     rows: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for query in queries:
         lang, expected = query["lang"], query["slug"]
@@ -76,7 +94,7 @@ def main() -> int:
                 row["top3"].append(expected in slugs[:3])
         missed = (not hits) if expected != "none" else bool(hits)
         missed = missed or (expected != "none" and expected not in slugs[:3])
-        if args.misses and (missed or detected != lang):
+        if misses and (missed or detected != lang):
             shown = ", ".join(f"{h.slug}:{h.score:.2f}" for h in hits) or "-"
             wanted = f"want={expected:<24}"
             print(f"  {query['id']:<32} det={detected} {wanted} got {shown} | {query['q']}")
@@ -93,7 +111,6 @@ def main() -> int:
             f"{share(row['rejected']):>10}{share(row['detect']):>8}"
             f"{statistics.median(row['ms']):>11.2f}{_percentile(row['ms'], 0.95):>8.2f}"
         )
-    return 0
 
 
 if __name__ == "__main__":

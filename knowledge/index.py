@@ -5,12 +5,15 @@ prefix, typo, consonant outline) times the word's rarity times the weight of the
 slug's articles. A slug's score is the share of the query's weight it explains, times how much
 evidence that is: a message about football that happens to contain 'night' explains too little,
 and 'what is your name' is explained fully but only by a common word. Both get no answer.
+Besides, some word of the query must surely be one of the slug's topic terms (title, keywords):
+'bored' found as a neighbour of 'board', or 'name' met in a body, vouches for nothing.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -22,9 +25,13 @@ KEYWORD_WEIGHT = 1.0  # a term in an article's keywords: that article is about i
 SKELETON_QUALITY = 0.55
 PREFIX_QUALITY = 0.75
 FUZZY_CUTOFF = 83.0  # rapidfuzz ratio: one wrong letter in a word of 6 or more
+SURE_TYPO = 88.0  # a typo this close, in a word of SURE_LENGTH letters or more, vouches alone
+SURE_LENGTH = 6
 UNSEEN_FACTOR = 0.8  # weight of a query word found nowhere, relative to the rarest known word
-ENOUGH_EVIDENCE = 2.0  # about one rare word in an article's keywords
+ENOUGH_EVIDENCE = 1.0  # evidence at which a fully explained answer is half sure
 MOST_UNKNOWN = 3  # unknown words beyond this many are the filler of a long message
+EVERYDAY_VOTE = 0.4  # an everyday word (day, time, hot) answers only beside a topic word
+EVERYDAY_WEIGHT = 0.5  # and is weaker evidence for and against any article
 LOTS_OF_EVIDENCE = 15.0  # evidence at which an answer is half sure whatever else is said
 
 
@@ -33,16 +40,28 @@ class _Match:
     key: str
     quality: float
     exact: bool  # one of the word's own spellings, not a neighbour found by similarity
+    sure: bool  # exact, or a clear typo of a long word: may vouch for a topic on its own
 
 
 class LanguageIndex:
     """Postings for one query language: term -> {slug number: weight}, with rarity and spelling."""
 
-    def __init__(self, slugs: list[str], documents: list[dict[str, float]]) -> None:
+    def __init__(
+        self,
+        slugs: list[str],
+        documents: list[dict[str, float]],
+        topics: list[frozenset[str]] | None = None,
+    ) -> None:
         postings: dict[str, dict[int, float]] = {}
         for number, terms in enumerate(documents):
             for key, weight in terms.items():
                 postings.setdefault(key, {})[number] = weight
+        # Keys of each slug's title and keywords: what its articles are about, not just mention.
+        topical: dict[str, set[int]] = {}
+        for number, keys in enumerate(topics or [frozenset(d) for d in documents]):
+            for key in keys:
+                topical.setdefault(key, set()).add(number)
+        self.topical = topical
         self.slugs = slugs
         self.postings = postings
         total = len(slugs)
@@ -73,17 +92,21 @@ class LanguageIndex:
             if key in self.vocabulary and key not in found:
                 outline = key.startswith(SKELETON)
                 quality = weight * (SKELETON_QUALITY if outline else 1.0)
-                found[key] = _Match(key, quality, exact=not outline)
+                # A short Latin spelling of a native word is often some other word: পড় -> 'por'.
+                guess = outline or (word.script != "LATIN" and key.isascii() and len(key) < 4)
+                found[key] = _Match(key, quality, exact=not outline, sure=not guess)
         near = self._near(word.keys[0][0], FUZZY_CUTOFF)
         if word.script not in ("LATIN", "PAIR"):  # its Latin spelling may be an English loanword
             spelled = [k for k, _ in word.keys[1:] if k.isascii() and k.isalpha()][:1]
             near += self._near(spelled[0], FUZZY_CUTOFF) if spelled else []
         bones = next((k for k, _ in word.keys if k.startswith(SKELETON)), None)
         if bones is not None and bones not in found:
-            near += [(k, q * SKELETON_QUALITY) for k, q in self._prefixes(bones, 4)]
-        for key, quality in near:
+            near += [(k, q * SKELETON_QUALITY, False) for k, q in self._prefixes(bones, 4)]
+        for key, quality, sure in near:
+            if word.script == "PAIR" and " " not in key:
+                continue  # a pair's prefix is its first word, which counts on its own
             if key not in found:
-                found[key] = _Match(key, quality, exact=False)
+                found[key] = _Match(key, quality, exact=False, sure=sure)
         return list(found.values())
 
     def _prefixes(self, key: str, shortest: int) -> list[tuple[str, float]]:
@@ -95,11 +118,15 @@ class LanguageIndex:
                 return [(key[:cut], PREFIX_QUALITY * math.sqrt(cut / len(key)))]
         return []
 
-    def _near(self, key: str, cutoff: float) -> list[tuple[str, float]]:
-        """Keys that share a long prefix with the word or differ by a typo or two."""
+    def _near(self, key: str, cutoff: float) -> list[tuple[str, float, bool]]:
+        """Keys that share a long prefix with the word or differ by a typo or two.
+
+        Only a clear typo of a long word is sure ('pasport'); a prefix or a short word's typo
+        is a guess ('bored' is not 'board').
+        """
         if len(key) < 4:
             return []
-        near = dict(self._prefixes(key, 3))
+        near = {other: (quality, False) for other, quality in self._prefixes(key, 3)}
         candidates = self.buckets.get(key[0], []) if len(key) >= 5 else []
         for other, ratio, _ in process.extract(
             key, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=4
@@ -107,22 +134,32 @@ class LanguageIndex:
             if other == key:
                 continue
             quality = 0.9 * (ratio / 100.0) ** 3
+            sure = ratio >= SURE_TYPO and min(len(key), len(other)) >= SURE_LENGTH
             if other.startswith(key) and len(key) >= 0.6 * len(other):
                 quality = max(quality, PREFIX_QUALITY * math.sqrt(len(key) / len(other)))
-            near[other] = max(near.get(other, 0.0), quality)
-        return list(near.items())
+            before, was_sure = near.get(other, (0.0, False))
+            near[other] = (max(before, quality), sure or was_sure)
+        return [(other, quality, sure) for other, (quality, sure) in near.items()]
 
-    def score(self, words: list[Word]) -> Counter[int]:
+    def score(
+        self,
+        words: list[Word],
+        everyday: Collection[str] = (),
+        small_talk: float = 0.0,
+    ) -> Counter[int]:
         """Share of the query's weight that each slug explains, times how much evidence that is.
 
         A message whose only known word is a common one ('name', 'morning') is explained fully
-        but by little: the second factor keeps such answers below the threshold.
+        but by little: the second factor keeps such answers below the threshold. Only slugs that
+        the query's words vouch for are answers: a word vouches for a slug when it is surely
+        (not by a guessed spelling) one of the slug's topic terms. An everyday word (day, time,
+        hot) vouches half, and each sign of small talk (eaten?, football) cancels one word.
         """
         explained: Counter[int] = Counter()
+        support: Counter[int] = Counter()
         weight = 0.0
         unknown = 0
         seen: set[str] = set()
-        anchored = False  # optional extras (pairs, whole Korean words) never answer alone
         for word in words:
             if word.keys[0][0] in seen:
                 continue
@@ -131,23 +168,37 @@ class LanguageIndex:
             if not matches:
                 unknown += 0 if word.optional else 1
                 continue
-            anchored = anchored or not word.optional
             # A neighbour is never rarer than the word itself: 'time' must not score as 'times'.
             cap = max((self.rarity[m.key] for m in matches if m.exact), default=math.inf)
             gains: dict[int, float] = {}
+            vouched: set[int] = set()
             for match in matches:
                 rarity = match.quality * min(self.rarity[match.key], cap)
                 for number, strength in self.postings[match.key].items():
                     gain = rarity * strength
                     if gain > gains.get(number, 0.0):
                         gains[number] = gain
+                if match.sure and not word.optional:  # optional extras never answer alone
+                    vouched.update(self.topical.get(match.key, ()))
+            vote, scale = 1.0, 1.0
+            if word.keys[0][0] in everyday:  # weak evidence, for whatever it points to
+                vote, scale = EVERYDAY_VOTE, EVERYDAY_WEIGHT
+                gains = {number: scale * gain for number, gain in gains.items()}
             weight += max(gains.values())
             explained.update(gains)
+            for number in vouched:
+                support[number] += vote
         # A few unknown words make a message suspect (football, weather); many are a story.
         weight += self.unseen * min(unknown, MOST_UNKNOWN)
-        if weight <= 0.0 or not anchored:
+        if weight <= 0.0:
             return Counter()
-        return Counter({number: _confidence(gain, weight) for number, gain in explained.items()})
+        return Counter(
+            {
+                number: _confidence(gain, weight)
+                for number, gain in explained.items()
+                if support[number] - small_talk >= 1.0
+            }
+        )
 
 
 def _confidence(gain: float, weight: float) -> float:
@@ -156,5 +207,5 @@ def _confidence(gain: float, weight: float) -> float:
     Short questions must be explained mostly, and by more than one common word. A long story
     mentions many things; there a lot of evidence for one article is enough.
     """
-    share = min(1.0, gain / weight) * min(1.0, gain / ENOUGH_EVIDENCE)
+    share = min(1.0, gain / weight) * gain / (gain + ENOUGH_EVIDENCE)
     return max(share, gain / (gain + LOTS_OF_EVIDENCE))

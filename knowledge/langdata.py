@@ -29,6 +29,8 @@ class LanguageData:
     inherent_vowel: str = "a"
     letters: dict[str, str] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
+    small_talk: tuple[str, ...] = ()
+    everyday: tuple[str, ...] = ()
     chat_words: tuple[str, ...] = ()
     prefixes: tuple[str, ...] = ()
     infixes: tuple[str, ...] = ()
@@ -61,6 +63,8 @@ def language_data(code: str, data_dir: Path = DATA_DIR) -> LanguageData:
         inherent_vowel=str(raw.get("inherent_vowel", "a")),
         letters={normalize(str(k)): str(v) for k, v in letters.items()},
         stopwords=frozenset(_words(raw.get("stopwords"))),
+        small_talk=tuple(_words(raw.get("small_talk"))),
+        everyday=tuple(_words(raw.get("everyday"))),
         chat_words=tuple(_words(raw.get("chat_words"))),
         prefixes=tuple(sorted(_words(raw.get("prefixes")), key=len, reverse=True)),
         infixes=tuple(_words(raw.get("infixes"))),

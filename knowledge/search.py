@@ -5,12 +5,21 @@ its article in that language (keywords count most, then the title, the lead, the
 body) and, weaker, from its English article, because workers mix in English words and a
 translation may be missing. Below a confidence threshold the answer is no article at all:
 greetings and small talk must not get a random one.
+
+Small talk is recognised from each language's data file (knowledge/lang/<code>.yaml): greeting
+phrases are dropped, small-talk words and phrases ('have you eaten', 'football') each cancel one
+topic word, and everyday words ('day', 'hot', 'food') count half. A slug is only an answer when
+the query's words surely name one of its topic terms (its title and keywords), by more than the
+small talk around them: a word its body merely mentions, or a guessed spelling, is not enough.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from knowledge.index import KEYWORD_WEIGHT, LanguageIndex
@@ -18,6 +27,7 @@ from knowledge.langdata import LanguageData, language_data
 from knowledge.langdetect import LanguageProfiles, build_profiles, detect_language
 from knowledge.models import Article, SearchHit
 from knowledge.terms import Word, analyse, pairs, stems
+from knowledge.text import normalize
 
 ENGLISH = "en"
 ENGLISH_WEIGHT = 0.7  # the English article's terms, when searching another language
@@ -27,8 +37,11 @@ TITLE_WEIGHT = 0.6
 LEAD_WEIGHT = 0.3
 BODY_WEIGHT = 0.5  # reached by words the body repeats; a single mention counts BODY_ONCE
 BODY_ONCE = 0.1
-THRESHOLD = 0.35  # confidence below which nothing is returned
+KEYWORD_REPEAT = 0.1  # per e-fold of keywords that repeat a term: ties between articles broken
+THRESHOLD = 0.3  # confidence below which nothing is returned
 KEEP_RATIO = 0.3  # further hits must score at least this share of the best one
+SMALL_TALK = "small_talk"  # a word of small talk ('eaten', 'football'): cancels one topic word
+EVERYDAY = "everyday"  # an everyday word ('day', 'hot'): a topic word only beside another
 
 
 class KnowledgeBase:
@@ -48,6 +61,9 @@ class KnowledgeBase:
         terms = {
             (a.slug, a.lang): _article_terms(a, data_for(a.lang), english) for a in self._articles
         }
+        self._topics = {
+            (a.slug, a.lang): _topic_terms(a, data_for(a.lang), english) for a in self._articles
+        }
         self._indexes = {lang: self._build_index(lang, terms) for lang in self.languages}
         self._profiles: LanguageProfiles = build_profiles(self._articles, data_for)
 
@@ -55,13 +71,17 @@ class KnowledgeBase:
         self, lang: str, terms: dict[tuple[str, str], dict[str, float]]
     ) -> LanguageIndex:
         documents = []
+        topics = []
         for slug in self._slugs:
             merged = dict(terms.get((slug, lang), {}))
+            topic = self._topics.get((slug, lang), frozenset())
             if lang != ENGLISH:
                 for key, weight in terms.get((slug, ENGLISH), {}).items():
                     merged[key] = max(merged.get(key, 0.0), ENGLISH_WEIGHT * weight)
+                topic |= self._topics.get((slug, ENGLISH), frozenset())
             documents.append(merged)
-        return LanguageIndex(self._slugs, documents)
+            topics.append(topic)
+        return LanguageIndex(self._slugs, documents, topics)
 
     def get(self, slug: str, lang: str) -> Article | None:
         """The article of a slug in one language, if it exists."""
@@ -91,8 +111,18 @@ class KnowledgeBase:
         if index is None or limit <= 0:
             return []
         data, english = self._data_for(lang), self._data_for(ENGLISH)
-        words = _content_words(query, data, english)
-        scores = index.score(words + pairs(words))
+        text, small_talk = _without_small_talk_phrases(query, data, english)
+        words: list[Word] = []
+        everyday: set[str] = set()
+        for word in _content_words(text, data, english):
+            kind = _chat_kind(word, data, english)
+            if kind == SMALL_TALK:
+                small_talk += 1
+            else:
+                words.append(word)
+                if kind == EVERYDAY:
+                    everyday.add(word.keys[0][0])
+        scores = index.score(words + pairs(words), everyday, small_talk)
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         if not ranked or ranked[0][1] < THRESHOLD:
             return []
@@ -102,6 +132,65 @@ class KnowledgeBase:
             for number, score in ranked[:limit]
             if score >= floor
         ]
+
+
+def _without_small_talk_phrases(
+    text: str, data: LanguageData, english: LanguageData
+) -> tuple[str, int]:
+    """The text without greetings and small-talk phrases, and how many of the latter it had."""
+    text = normalize(text)
+    found = 0
+    for lists in dict.fromkeys((data, english)):
+        chat = _chat_lists(lists)
+        for pattern in chat.greetings:
+            text = pattern.sub(" ", text)
+        for pattern in chat.phrases:
+            text, count = pattern.subn(" ", text)
+            found += count
+    return text, found
+
+
+def _chat_kind(word: Word, data: LanguageData, english: LanguageData) -> str | None:
+    """SMALL_TALK, EVERYDAY or None (a plain word), from the language's lists (and English's)."""
+    forms = {word.keys[0][0]}
+    if word.script != "LATIN":  # a native word may carry a case ending: দিনে is দিন
+        forms.update(stems(word.surface, data))
+    lists = [data, english] if word.script == "LATIN" else [data]
+    for kind in (SMALL_TALK, EVERYDAY):
+        if any(forms & getattr(_chat_lists(each), kind) for each in lists):
+            return kind
+    return None
+
+
+@dataclass(frozen=True)
+class _ChatLists:
+    """A language's greetings, small-talk words and phrases and everyday words."""
+
+    greetings: tuple[re.Pattern[str], ...]  # stopword phrases: dropped from the text
+    small_talk: frozenset[str]  # index keys of single small-talk words
+    phrases: tuple[re.Pattern[str], ...]  # small-talk phrases, matched in the text
+    everyday: frozenset[str]  # index keys of everyday words
+
+
+@lru_cache(maxsize=64)
+def _chat_lists(data: LanguageData) -> _ChatLists:
+    words: set[str] = set()
+    phrases: list[re.Pattern[str]] = []
+    for entry in data.small_talk:
+        found = [w for w in analyse(entry, data) if not w.optional]
+        if len(found) == 1 and found[0].surface == entry:
+            words.add(found[0].keys[0][0])
+        else:  # several words, or a Korean word with its ending: matched in the text itself
+            phrases.append(_phrase(entry))
+    everyday = {w.keys[0][0] for entry in data.everyday for w in analyse(entry, data)}
+    greetings = tuple(_phrase(entry) for entry in data.stopwords if " " in entry)
+    return _ChatLists(greetings, frozenset(words), tuple(phrases), frozenset(everyday))
+
+
+def _phrase(entry: str) -> re.Pattern[str]:
+    """A phrase as a whole word sequence; a Korean one may go on with any ending (먹었어 + 요)."""
+    end = r"(?![^\W\d_])" if entry[-1].isascii() else ""
+    return re.compile(r"(?<![^\W\d_])" + re.escape(entry) + end)
 
 
 def _content_words(text: str, data: LanguageData, english: LanguageData) -> list[Word]:
@@ -121,6 +210,16 @@ def _stopword(surface: str, latin: bool, data: LanguageData, english: LanguageDa
     return any(form in stopwords for form in forms for stopwords in lists)
 
 
+def _topic_terms(article: Article, data: LanguageData, english: LanguageData) -> frozenset[str]:
+    """Keys of an article's title and keywords (and their word pairs): what it is about."""
+    found = _content_words(article.title, data, english)
+    found += pairs(found)
+    for keyword in article.keywords:
+        words = _content_words(keyword, data, english)
+        found += words + pairs(words)
+    return frozenset(key for word in found for key, _ in word.keys)
+
+
 def _article_terms(
     article: Article, data: LanguageData, english: LanguageData
 ) -> dict[str, float]:
@@ -128,12 +227,16 @@ def _article_terms(
     title = _content_words(article.title, data, english)
     fields: list[tuple[list[Word], float]] = [(title + pairs(title), TITLE_WEIGHT)]
     keyword_words = []
+    mentions: Counter[str] = Counter()  # how many of the keywords have the key
     for keyword in article.keywords:
         found = _content_words(keyword, data, english)
         keyword_words += found + pairs(found)
+        mentions.update({key for word in found for key, _ in word.keys})
     fields.append((keyword_words, KEYWORD_WEIGHT))
     fields.append((list(analyse(article.lead, data)), LEAD_WEIGHT))
     weights: Counter[str] = Counter()
+    for key, count in mentions.items():  # an article with 'talab' in 20 keywords is about it
+        weights[key] += KEYWORD_REPEAT * math.log(count)
     for found, field_weight in fields:
         best: dict[str, float] = {}
         for word in found:

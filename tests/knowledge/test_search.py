@@ -97,9 +97,102 @@ def test_most_queries_find_the_article_first(kb: KnowledgeBase):
     assert right >= 0.8 * len(QUERIES)
 
 
+# Chat that used to get an article: a common word that is also a topic term ('time', 'day',
+# 'hot', 'rice'), a typo-like neighbour ('bored' ~ 'board'), or a word met only in a body.
+SMALL_TALK += [
+    ("en", "what is your name"),
+    ("en", "i am bored"),
+    ("en", "what time is it"),
+    ("en", "good evening sir"),
+    ("en", "have a nice weekend"),
+    ("en", "are you a real person or a bot"),
+    ("en", "i am so hungry"),
+    ("ne", "khana khanu bhayo"),
+    ("ne", "ke garirako"),
+    ("ne", "k gardai chau bro"),
+    ("ne", "subha ratri"),
+    ("ne", "ghar ko yaad aayo"),
+    ("ne", "खाना खानुभयो?"),
+    ("bn", "ki koro"),
+    ("bn", "আজ খুব গরম"),
+    ("bn", "ঈদ মোবারক"),
+    ("bn", "মায়ের কথা খুব মনে পড়ছে"),
+    ("bn", "ভাত খাইছো?"),
+    ("tl", "ano pangalan mo"),
+    ("tl", "kamusta ang araw mo"),
+    ("tl", "tapos ka na kumain"),
+    ("tl", "magandang gabi po"),
+    ("tl", "mahal kita"),
+    ("tl", "ang lamig dito ngayon"),
+    ("ko", "밥 먹었어요?"),
+    ("ko", "주말에 뭐 했어요"),
+    ("ko", "이름이 뭐예요"),
+    ("ko", "생일 축하해 주세요"),
+    ("ko", "비가 많이 와요"),
+]
+
+# Short real questions: one or two words must still find their topic (among the first three).
+SHORT_QUESTIONS = [
+    ("ne", "talab", "unpaid-wages"),
+    ("en", "visa", "visa-extension-reentry"),
+    ("ko", "산재", "industrial-accident"),
+    ("ko", "퇴직금", "severance-pay"),
+    ("en", "passport", "passport-id-confiscation"),
+    ("tl", "sahod", "unpaid-wages"),
+    ("ne", "bima", "eps-insurances"),
+    ("en", "overtime", "working-hours-overtime"),
+    ("en", "minimum wage", "minimum-wage"),
+    ("bn", "beton pai nai", "unpaid-wages"),
+    ("ne", "sajangnim le kutyo", "harassment-violence"),
+    ("en", "pasport", "passport-id-confiscation"),
+    ("bn", "chuti", "holidays-leave"),
+    ("ko", "여권", "passport-id-confiscation"),
+    # An everyday word ('day', 'hot', 'rice', 'food') beside a topic word is a question.
+    ("en", "day off", "holidays-leave"),
+    ("en", "hot factory no water", "occupational-safety"),
+    ("en", "send money to my family", "remittance-banking"),
+    ("tl", "sobrang init sa trabaho", "occupational-safety"),
+    ("ko", "밥 먹을 시간 없어요", "working-hours-overtime"),
+    ("ne", "khana ko paisa katyo", "minimum-wage"),
+    ("bn", "gorome kaj korte kosto", "occupational-safety"),
+    # Greetings and thanks around a question are no small talk.
+    ("ne", "namaste dai, visa kasari thap garne", "visa-extension-reentry"),
+    ("tl", "magandang gabi po, yung sahod ko hindi pa binibigay", "unpaid-wages"),
+    ("en", "hello how are you, my boss is not paying my salary", "unpaid-wages"),
+    ("ko", "안녕하세요 퇴직금 언제 받아요", "severance-pay"),
+]
+
+
 @pytest.mark.parametrize(("lang", "query"), SMALL_TALK)
 def test_small_talk_gets_no_article(kb: KnowledgeBase, lang, query):
     assert kb.search(query, lang) == []
+
+
+@pytest.mark.parametrize(("lang", "query", "slug"), SHORT_QUESTIONS)
+def test_short_questions_find_their_topic(kb: KnowledgeBase, lang, query, slug):
+    hits = kb.search(query, lang)
+    assert slug in [hit.slug for hit in hits], hits
+
+
+def test_small_talk_cancels_only_as_many_topic_words(kb: KnowledgeBase):
+    # 'eaten?' beside one topic-like word is chat; a real question has more to say.
+    assert kb.search("밥 먹었어요?", "ko") == []
+    assert kb.search("I hurt my back lifting boxes, have you eaten", "en")[0].slug == (
+        "industrial-accident"
+    )
+
+
+def test_a_guessed_spelling_alone_answers_nothing(kb: KnowledgeBase):
+    # 'bored' shares its outline with 'board'; 'pasport' is a clear typo of a long word.
+    assert kb.search("bored", "en") == []
+    assert kb.search("pasport", "en")[0].slug == "passport-id-confiscation"
+
+
+def test_scores_discriminate(kb: KnowledgeBase):
+    for lang, query, _ in SHORT_QUESTIONS[:11]:
+        scores = [hit.score for hit in kb.search(query, lang)]
+        assert all(0.0 < score < 1.0 for score in scores), (query, scores)
+        assert len(set(scores)) == len(scores), (query, scores)
 
 
 STORY = (
