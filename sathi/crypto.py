@@ -76,7 +76,8 @@ def load_master_key(settings: Settings) -> bytes:
         return _decode_key(settings.data_key.get_secret_value(), "SATHI_DATA_KEY")
     key_file = settings.data_key_file or (settings.data_dir / "sathi.key")
     if key_file.exists():
-        return _decode_key(key_file.read_text(encoding="ascii"), f"SATHI_DATA_KEY_FILE ({key_file})")
+        source = f"SATHI_DATA_KEY_FILE ({key_file})"
+        return _decode_key(key_file.read_text(encoding="ascii"), source)
     if settings.data_key_file is not None:
         raise ConfigError(f"SATHI_DATA_KEY_FILE: {key_file} does not exist")
     if not settings.uses_embedded_database:
@@ -123,8 +124,10 @@ class EncryptedText(TypeDecorator[str]):
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: object) -> str | None:
+        """Encrypts on the way in."""
         return None if value is None else current_vault().encrypt(value)
 
     def process_result_value(self, value: str | None, dialect: object) -> str | None:
+        """Decrypts on the way out."""
         return None if value is None else current_vault().decrypt(value)
 

@@ -1,9 +1,17 @@
-"""The declarative base, the engine and the session factory (built by entry points, never at import)."""
+"""The declarative base, the engine and the session factory.
+
+Entry points build the engine; nothing is built at import time.
+"""
 
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -29,6 +37,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        """Refuses naive datetimes; stores UTC."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -36,6 +45,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        """Always returns an aware UTC datetime."""
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

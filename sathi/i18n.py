@@ -1,4 +1,4 @@
-"""Interface strings from gettext catalogs in locales/, and Babel formatting in the worker's locale.
+"""Interface strings from gettext catalogs in locales/, and Babel formatting per locale.
 
 Catalogs are read from the .po files and compiled in memory once, so a fresh clone needs no
 compile step; `pybabel compile` output is used the same way by anything else that wants it.

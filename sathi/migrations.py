@@ -1,12 +1,12 @@
 """Alembic from inside Sathi: upgrade on start, and tell /readyz whether the schema is current."""
 
-from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from alembic import command
 from sathi import paths
 
 

@@ -11,7 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sathi import paths
 from sathi.errors import ConfigError
 
-_PLACEHOLDERS = {"changeme", "change-me", "your-token", "your-token-here", "token", "secret", "xxx"}
+_PLACEHOLDERS = {
+    "changeme", "change-me", "your-token", "your-token-here", "token", "secret", "xxx"
+}
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
@@ -93,7 +95,7 @@ class Settings(BaseSettings):
     def _webhook_needs_secret(self) -> "Settings":
         if self.webhook_url:
             if not self.webhook_url.startswith("https://"):
-                raise ValueError("SATHI_WEBHOOK_URL must be https:// (Telegram refuses plain http)")
+                raise ValueError("SATHI_WEBHOOK_URL must be https:// (Telegram refuses http)")
             secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
             if not _WEBHOOK_SECRET.match(secret):
                 raise ValueError(

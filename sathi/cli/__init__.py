@@ -7,7 +7,8 @@ import sys
 
 from sathi.errors import ConfigError
 
-# Each module registers its sub-command with add_parser(subparsers) and runs it with run(args, settings).
+# Each module registers its sub-command with add_parser(subparsers);
+# its run(args, settings) does the work.
 _COMMANDS = ("run", "chat", "search", "db", "knowledge", "keygen", "users")
 
 

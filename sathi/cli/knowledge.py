@@ -16,7 +16,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Registers the sub-command."""
     parser = subparsers.add_parser("knowledge", help="article files")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    actions.add_parser("check", help="validate every article file and the numbers in translations; exit 1 on any problem")
+    actions.add_parser("check",
+        help="validate every article file and the numbers in translations; exit 1 on any problem",
+    )
     actions.add_parser("import", help="load the article files into the database (idempotent)")
     parser.set_defaults(func=run)
 

@@ -46,7 +46,7 @@ def _copy_into(row: Article, article: ArticleFile, content_hash: str) -> None:
 async def import_articles(
     session: AsyncSession, articles: list[ArticleFile], *, remove_missing: bool = True
 ) -> ImportReport:
-    """Makes the article table match the files; running it twice changes nothing the second time."""
+    """Makes the article table match the files; a second run changes nothing."""
     existing = {(row.slug, row.lang): row for row in await session.scalars(select(Article))}
     added = updated = unchanged = 0
     for article in articles:
