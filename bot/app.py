@@ -1,7 +1,9 @@
 """Builds the PTB Application around a runtime: one per process, no persistence.
 
 The application holds the runtime in bot_data (shared services, not worker data); everything
-about a worker lives in the database and every button carries the ids it needs.
+about a worker lives in the database and every button carries the ids it needs. It has no
+Updater: PTB's acknowledges updates before handlers run, so Sathi's intake (bot/intake.py)
+stores each update first and feeds it to `process_update` itself.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ def build_application(
     *,
     token: str | None = None,
     request: BaseRequest | None = None,
-    polling: bool = True,
 ) -> Application:
     """The bot for this runtime.
 
@@ -34,7 +35,6 @@ def build_application(
         runtime: what the handlers use (database, catalogs, knowledge).
         token: overrides the configured token (`sathi chat` uses a fixed fake one).
         request: answers Bot API calls instead of HTTP (`sathi chat`, in-process).
-        polling: False leaves out the updater (webhook and terminal modes feed updates).
 
     """
     settings = runtime.settings
@@ -45,11 +45,10 @@ def build_application(
         .base_url(settings.bot_base_url)
         .base_file_url(settings.bot_file_url)
         .context_types(ContextTypes(context=SathiContext))
+        .updater(None)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    if not polling:
-        builder = builder.updater(None)
     application = builder.build()
     application.bot_data[RUNTIME_KEY] = runtime
     register(application)

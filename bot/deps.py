@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
 
-from telegram import LinkPreviewOptions, Update
+from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot import guidance
 from bot.context import Delivery, Outgoing, SathiContext
+from bot.work import current
 from sathi.services import members
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger(__name__)
 
@@ -21,26 +26,52 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def with_member(handler: Handler) -> Handler:
-    """Opens the transaction, loads the member and their language, then delivers the replies."""
+    """Runs the handler in the update's transaction with the member and their language loaded.
+
+    Under the intake (bot.work) the transaction and the replies belong to the stored update:
+    they are committed and sent once every handler has run. Otherwise (`sathi chat`, tests that
+    feed updates directly) the handler gets its own transaction and replies after its commit.
+    """
 
     @functools.wraps(handler)
     async def wrapper(update: Update, context: SathiContext) -> None:
-        user, chat = update.effective_user, update.effective_chat
-        if user is None or chat is None:
+        if update.effective_user is None or update.effective_chat is None:
             return
+        work = current()
+        if work is not None:
+            if work.failed:  # an earlier handler failed: the whole update is retried later
+                return
+            try:
+                await _run(handler, update, context, work.session)
+            except BaseException:
+                work.failed = True
+                raise
+            work.outgoing.extend(context.outbox)
+            context.outbox = []
+            return
+        async with context.runtime.sessionmaker.begin() as session:
+            await _run(handler, update, context, session)
+        await deliver(context.bot, update, context.outbox)
         context.outbox = []
-        runtime = context.runtime
-        async with runtime.sessionmaker.begin() as session:
-            member = await members.get_or_create_member(
-                session, telegram_user_id=user.id, chat_id=chat.id
-            )
-            context.session, context.member = session, member
-            context.locale = member.locale or _guess_locale(update, context)
-            await handler(update, context)
-        context.session = None
-        await deliver(update, context)
 
     return wrapper
+
+
+async def _run(
+    handler: Handler, update: Update, context: SathiContext, session: AsyncSession
+) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    context.outbox = []
+    member = await members.get_or_create_member(
+        session, telegram_user_id=user.id, chat_id=chat.id
+    )
+    context.session, context.member = session, member
+    context.locale = member.locale or _guess_locale(update, context)
+    try:
+        await handler(update, context)
+    finally:
+        context.session = None
 
 
 def _guess_locale(update: Update, context: SathiContext) -> str:
@@ -56,35 +87,35 @@ def _guess_locale(update: Update, context: SathiContext) -> str:
     )
 
 
-async def deliver(update: Update, context: SathiContext) -> None:
+async def deliver(bot: Bot, update: Update, outbox: Sequence[Outgoing]) -> None:
     """Sends the queued replies in order, then acknowledges a pressed button."""
     chat = update.effective_chat
+    assert chat is not None
     pressed = update.callback_query.message if update.callback_query else None
-    for outgoing in context.outbox:
+    for outgoing in outbox:
         if outgoing.delivery is Delivery.DETACH:
             if pressed is not None:
-                await _quietly(context.bot.edit_message_reply_markup(
+                await _quietly(bot.edit_message_reply_markup(
                     chat_id=chat.id, message_id=pressed.message_id, reply_markup=None
                 ))
             continue
         chunks = list(outgoing.chunks)
         if outgoing.delivery is Delivery.REPLACE and pressed is not None and len(chunks) == 1:
-            await _replace(context, chat.id, pressed.message_id, outgoing)
+            await _replace(bot, chat.id, pressed.message_id, outgoing)
             continue
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
-            await context.bot.send_message(
+            await bot.send_message(
                 chat.id, chunk, parse_mode=ParseMode.MARKDOWN_V2,
                 reply_markup=outgoing.markup if last else None, link_preview_options=_NO_PREVIEW,
             )
-    context.outbox = []
     if update.callback_query is not None:
         await _quietly(update.callback_query.answer())
 
 
-async def _replace(context: SathiContext, chat_id: int, message_id: int, out: Outgoing) -> None:
+async def _replace(bot: Bot, chat_id: int, message_id: int, out: Outgoing) -> None:
     try:
-        await context.bot.edit_message_text(
+        await bot.edit_message_text(
             out.chunks[0], chat_id=chat_id, message_id=message_id,
             parse_mode=ParseMode.MARKDOWN_V2, reply_markup=out.markup,
             link_preview_options=_NO_PREVIEW,
@@ -93,7 +124,7 @@ async def _replace(context: SathiContext, chat_id: int, message_id: int, out: Ou
         if "not modified" in str(exc).lower():
             return  # the same button pressed twice
         # Too old or not ours to edit: a new message says the same.
-        await context.bot.send_message(
+        await bot.send_message(
             chat_id, out.chunks[0], parse_mode=ParseMode.MARKDOWN_V2, reply_markup=out.markup,
             link_preview_options=_NO_PREVIEW,
         )

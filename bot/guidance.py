@@ -61,6 +61,12 @@ def answers(kb: KnowledgeBase, question: str, lang: str) -> list[Article]:
     return [article for article in found if article is not None]
 
 
+def best_topic(kb: KnowledgeBase, text: str, lang: str) -> str | None:
+    """The slug that best matches a worker's first words to a volunteer: the case's topic."""
+    hits = kb.search(text, lang, limit=1)
+    return hits[0].slug if hits else None
+
+
 def korean_version(kb: KnowledgeBase, slug: str) -> Article | None:
     """The Korean article, to show an employer or an official."""
     return kb.get(slug, KOREAN)

@@ -1,7 +1,7 @@
 """Inline keyboards, built from plain values; callback data is "<area>:<action>[:<arg>]".
 
-The data carries ids only (a language code, a category or an article slug), never text the
-worker wrote, and fits Telegram's 64-byte limit.
+The data carries ids only (a language code, a category, an article slug, a case id), never
+text the worker wrote, and fits Telegram's 64-byte limit.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ LANGUAGE = "lang"
 MENU = "menu"
 CATEGORY = "cat"
 ARTICLE = "art"
+VOLUNTEER = "esc"
+CASE = "case"
 
 # Actions: OPEN edits the message with the pressed button, BACK sends a new message below an
 # article (keeping the article readable), CHOOSE/SHOW/KOREAN act on the argument.
@@ -25,6 +27,17 @@ BACK = "back"
 CHOOSE = "choose"
 SHOW = "show"
 KOREAN = "ko"
+# Talking to a volunteer: OFFER explains and asks, AGREE/CANCEL answer (the arg is the slug of
+# the article the worker came from). Cases: LIST, CLOSE asks, CLOSE_CONFIRMED closes, RATE
+# (arg "<case id>:<1-5>").
+OFFER = "offer"
+AGREE = "agree"
+CANCEL = "cancel"
+LIST = "list"
+CLOSE = "close"
+CLOSE_CONFIRMED = "closeok"
+RATE = "rate"
+RATINGS = range(1, 6)
 
 MAX_DATA_BYTES = 64
 CHECK = "✓"
@@ -71,9 +84,24 @@ def category_label(category: str, t: Translator) -> str:
     return f"{icon} {name}" if icon else name
 
 
+def _optional_arg(area: str, action: str, arg: str | None) -> str:
+    """Callback data with the argument if it fits, without it otherwise."""
+    try:
+        return callback_data(area, action, arg)
+    except ValueError:
+        return callback_data(area, action)
+
+
+def _talk_button(t: Translator, slug: str | None = None) -> InlineKeyboardButton:
+    # Translators: a button that starts writing to a person from the workers' union.
+    label = _icon("🙋", t.gettext("Talk to a volunteer"))
+    return InlineKeyboardButton(label, callback_data=_optional_arg(VOLUNTEER, OFFER, slug))
+
+
 def main_menu(categories: Sequence[str], t: Translator) -> InlineKeyboardMarkup:
-    """The categories, then a way to change the language."""
+    """The categories, a volunteer, then a way to change the language."""
     rows = [[_button(category_label(cat, t), CATEGORY, OPEN, cat)] for cat in categories]
+    rows.append([_talk_button(t)])
     # Translators: a button on the main menu that shows the list of languages again.
     rows.append([_button(_icon("🌐", t.gettext("Language")), LANGUAGE, OPEN)])
     return InlineKeyboardMarkup(rows)
@@ -96,12 +124,13 @@ def answers(articles: Sequence[tuple[str, str]], t: Translator) -> InlineKeyboar
 def article(
     slug: str, category: str, t: Translator, *, korean: bool
 ) -> InlineKeyboardMarkup:
-    """Under an article: show it in Korean (when that helps), back to its topics, the menu."""
+    """Under an article: in Korean (when that helps), a volunteer, back to its topics, the menu."""
     rows = []
     if korean:
         # Translators: a button under an article; it sends the Korean version, for the worker to
         # show to a Korean employer or official.
         rows.append([_button(_icon("🇰🇷", t.gettext("Show in Korean")), ARTICLE, KOREAN, slug)])
+    rows.append([_talk_button(t, slug)])
     rows.append([
         _button(_icon("⬅️", t.gettext("Back to topics")), CATEGORY, BACK, category),
         _button(_icon("🏠", t.gettext("Main menu")), MENU, BACK),
@@ -112,3 +141,52 @@ def article(
 def menu_button(t: Translator) -> InlineKeyboardMarkup:
     """Just the way to the main menu."""
     return InlineKeyboardMarkup([[_button(_icon("🏠", t.gettext("Main menu")), MENU, BACK)]])
+
+
+def talk(t: Translator) -> InlineKeyboardMarkup:
+    """A volunteer, or the main menu."""
+    return InlineKeyboardMarkup([
+        [_talk_button(t)], [_button(_icon("🏠", t.gettext("Main menu")), MENU, BACK)],
+    ])
+
+
+def consent(slug: str | None, t: Translator) -> InlineKeyboardMarkup:
+    """Agree to share the messages with volunteers, or not."""
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(
+            _icon("✅", t.gettext("I agree")), callback_data=_optional_arg(VOLUNTEER, AGREE, slug)
+        ),
+        _button(_icon("✖️", t.gettext("Cancel")), VOLUNTEER, CANCEL),
+    ]])
+
+
+def describing(t: Translator) -> InlineKeyboardMarkup:
+    """While the worker describes the problem: a way back out."""
+    return InlineKeyboardMarkup([[_button(_icon("✖️", t.gettext("Cancel")), VOLUNTEER, CANCEL)]])
+
+
+def open_cases(references: Sequence[tuple[int, str]], t: Translator) -> InlineKeyboardMarkup:
+    """One close button per (case id, reference), then the main menu."""
+    rows = [
+        # Translators: {reference} is a case number such as K7MP2QX.
+        [_button(_icon("🔒", t.gettext("Close case {reference}", reference=reference)),
+                 CASE, CLOSE, str(case_id))]
+        for case_id, reference in references
+    ]
+    rows.append([_button(_icon("🏠", t.gettext("Main menu")), MENU, BACK)])
+    return InlineKeyboardMarkup(rows)
+
+
+def confirm_close(case_id: int, t: Translator) -> InlineKeyboardMarkup:
+    """Close for good, or keep the case open (back to the list)."""
+    return InlineKeyboardMarkup([
+        [_button(t.gettext("Yes, close it"), CASE, CLOSE_CONFIRMED, str(case_id))],
+        [_button(t.gettext("No, keep it open"), CASE, LIST)],
+    ])
+
+
+def rating(case_id: int) -> InlineKeyboardMarkup:
+    """1 to 5 stars for the help received (numbers need no translation)."""
+    return InlineKeyboardMarkup([[
+        _button(f"{n} ⭐", CASE, RATE, f"{case_id}:{n}") for n in RATINGS
+    ]])

@@ -1,8 +1,9 @@
-"""Names the bot shows for things that have no text of their own: categories and commands.
+"""Names the bot shows for things that have no text of their own: categories, commands, states.
 
 Marked with N_ so that pybabel extracts them; translated at the moment they are shown.
 """
 
+from sathi.enums import CaseStatus
 from sathi.i18n import N_
 
 CATEGORY_NAMES: dict[str, str] = {
@@ -26,10 +27,20 @@ CATEGORY_ICONS: dict[str, str] = {
 }
 
 COMMANDS: dict[str, str] = {
-    # Translators: this and the next four describe the bot's commands in Telegram's menu.
+    # Translators: this and the next five describe the bot's commands in Telegram's menu.
     "start": N_("Start and choose your language"),
     "menu": N_("Show the topics"),
     "language": N_("Change the language"),
     "help": N_("How to use Sathi"),
     "privacy": N_("What Sathi keeps about you"),
+    "cases": N_("Your cases with volunteers"),
+}
+
+CASE_STATES: dict[CaseStatus, str] = {
+    # Translators: this and the next three say where a worker's case stands, after "Case
+    # K7MP2QX:".
+    CaseStatus.new: N_("waiting for a volunteer"),
+    CaseStatus.assigned: N_("a volunteer is working on it"),
+    CaseStatus.waiting_for_worker: N_("a volunteer answered you"),
+    CaseStatus.resolved: N_("marked as solved"),
 }

@@ -67,6 +67,9 @@ class Member(Base):
     locale: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the worker agreed to talk to a volunteer: their next message opens a case.
+    pending_case_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pending_case_topic: Mapped[str | None] = mapped_column(String(64))
 
 
 class Article(Base):
@@ -88,7 +91,6 @@ class Article(Base):
     body: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
 
 
 class Staff(Base):

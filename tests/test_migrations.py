@@ -40,10 +40,12 @@ async def test_upgrade_downgrade_upgrade_and_no_drift(runtime):
         assert await connection.run_sync(_differences) == []
 
 
-def test_migration_is_self_contained():
+def test_migrations_are_self_contained():
     from sathi import paths
 
-    [migration] = (paths.REPO_ROOT / "alembic" / "versions").glob("*_0002_escalation.py")
-    source = migration.read_text(encoding="utf-8")
-    assert "import sathi" not in source and "from sathi" not in source
-    assert 'down_revision = "0001"' in source
+    versions = paths.REPO_ROOT / "alembic" / "versions"
+    for name, down in (("*_0002_escalation.py", "0001"), ("*_0003_pending_case.py", "0002")):
+        [migration] = versions.glob(name)
+        source = migration.read_text(encoding="utf-8")
+        assert "import sathi" not in source and "from sathi" not in source
+        assert f'down_revision = "{down}"' in source

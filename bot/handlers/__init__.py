@@ -7,7 +7,8 @@ did not ask it.
 
 Edited messages are answered again, as new questions: a worker who edits usually corrects a
 question that found nothing, and silence after a correction looks like a broken bot; a
-duplicate answer costs little. Edited media are not answered twice.
+duplicate answer costs little. Edited media are not answered twice. While the worker talks to
+a volunteer, an edited text joins the case again, so the volunteer sees the correction.
 """
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -15,14 +16,15 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot import keyboards
 from bot.handlers import (
     articles,
+    cases,
     commands,
     emergency,
     errors,
     language,
-    media,
     menu,
-    search,
+    messages,
     start,
+    volunteer,
 )
 
 ALERTS = 0
@@ -48,6 +50,7 @@ def register(app: Application) -> None:
         ("menu", menu.show_menu),
         ("help", commands.show_help),
         ("privacy", commands.show_privacy),
+        ("cases", cases.list_cases),
     ):
         app.add_handler(CommandHandler(name, callback, filters=PRIVATE), group=MAIN)
     # A command Sathi does not know gets the help rather than silence.
@@ -61,13 +64,21 @@ def register(app: Application) -> None:
         (_pattern(k.CATEGORY, k.OPEN, k.BACK), articles.show_topics),
         (_pattern(k.ARTICLE, k.SHOW), articles.show_article),
         (_pattern(k.ARTICLE, k.KOREAN), articles.show_in_korean),
+        (_pattern(k.VOLUNTEER, k.OFFER), volunteer.offer_volunteer),
+        (_pattern(k.VOLUNTEER, k.AGREE), volunteer.agree_to_share),
+        (_pattern(k.VOLUNTEER, k.CANCEL), volunteer.cancel_talk),
+        (_pattern(k.CASE, k.LIST), cases.list_cases),
+        (_pattern(k.CASE, k.CLOSE), cases.ask_to_close),
+        (_pattern(k.CASE, k.CLOSE_CONFIRMED), cases.close_case),
+        (_pattern(k.CASE, k.RATE), cases.rate_help),
     ]
     for pattern, callback in callbacks:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern), group=MAIN)
     # Buttons from an older version of the bot: show the menu rather than nothing.
     app.add_handler(CallbackQueryHandler(menu.show_menu), group=MAIN)
 
-    app.add_handler(MessageHandler(QUESTIONS, search.answer_question), group=MAIN)
-    app.add_handler(MessageHandler(MEDIA, media.answer_media), group=MAIN)
+    # A worker's own words and files: to their case with a volunteer, or answered by the bot.
+    app.add_handler(MessageHandler(QUESTIONS, messages.receive_text), group=MAIN)
+    app.add_handler(MessageHandler(MEDIA, messages.receive_media), group=MAIN)
 
     app.add_error_handler(errors.apologise)

@@ -20,6 +20,10 @@ async def show_help(update: Update, context: SathiContext) -> None:
             "/menu shows the topics. /language changes the language. /privacy tells what "
             "Sathi keeps about you."
         ),
+        t.gettext(
+            "To write to a person from the workers' union, choose “Talk to a volunteer” in the "
+            "menu. /cases shows your cases."
+        ),
         t.gettext("In danger? Call 112 for the police, 119 for fire and ambulance."),
     ), keyboards.menu_button(t))
 
@@ -37,6 +41,16 @@ async def show_privacy(update: Update, context: SathiContext) -> None:
         ),
         t.gettext("2. Your chat number, locked with encryption, so that Sathi can answer you."),
         t.gettext("3. The language you chose."),
+        t.gettext(
+            "4. If you talk to a volunteer: your messages to the volunteers, locked with "
+            "encryption. Voice messages, photos and files stay on Telegram; Sathi keeps only a "
+            "locked link to them. Only union volunteers who speak your language, and the union "
+            "staff who run Sathi, can read them. They are not deleted automatically yet."
+        ),
+        t.gettext(
+            "5. A locked copy of each message you send to Sathi, usually for one day and at most "
+            "for about a week, so that no message is lost if Sathi restarts."
+        ),
         t.gettext(
             "Sathi does not keep your name, your username or your phone number. It does not "
             "need your visa status, passport or address: please do not send them."

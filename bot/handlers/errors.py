@@ -1,6 +1,8 @@
 """When a handler fails: log which update and what went wrong, then apologise to the worker.
 
 Only the update id and the exception are logged, never the update or what the worker wrote.
+A stored update that failed is rolled back and tried again by the intake; the worker hears
+the apology once, on the first attempt.
 """
 
 import logging
@@ -10,6 +12,7 @@ from telegram.constants import ChatType, ParseMode
 
 from bot import render
 from bot.context import SathiContext
+from bot.work import current
 from sathi.services import members
 
 log = logging.getLogger(__name__)
@@ -19,6 +22,11 @@ async def apologise(update: object, context: SathiContext) -> None:
     """Logs the failure and says sorry in the member's language (in private chats only)."""
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("update %s failed", update_id, exc_info=context.error)
+    work = current()
+    if work is not None:
+        work.failed = True
+        if work.attempt > 1:
+            return
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.effective_chat.type != ChatType.PRIVATE or update.effective_user is None:

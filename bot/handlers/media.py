@@ -1,10 +1,9 @@
-"""Voice notes, photos, stickers, files and the rest: a kind answer instead of silence."""
+"""Voice notes, photos, stickers, files and the rest outside a case: a kind answer, not silence."""
 
-from telegram import Message, Update
+from telegram import Message
 
 from bot import render
 from bot.context import SathiContext
-from bot.deps import with_member
 from bot.handlers.menu import main_menu
 from bot.handlers.search import offer_language
 from sathi.i18n import N_
@@ -35,10 +34,9 @@ def _note(message: Message) -> str:
     return STICKER
 
 
-@with_member
-async def answer_media(update: Update, context: SathiContext) -> None:
-    """Says what Sathi cannot do yet, and shows the menu."""
-    note = render.plain(context.t.gettext(_note(update.effective_message)))
+def answer_media(context: SathiContext, message: Message) -> None:
+    """Says what Sathi cannot do yet, and shows the menu (which offers a volunteer)."""
+    note = render.plain(context.t.gettext(_note(message)))
     text, markup = main_menu(context)
     context.reply(f"{note}\n\n{text}", markup)
     offer_language(context)

@@ -1,10 +1,7 @@
-"""Free text: the worker's question, answered from the knowledge base in their language."""
-
-from telegram import Update
+"""Free text outside a case: answered from the knowledge base in the worker's language."""
 
 from bot import guidance, keyboards, render
 from bot.context import SathiContext
-from bot.deps import with_member
 from bot.handlers.menu import main_menu
 
 
@@ -14,11 +11,10 @@ def offer_language(context: SathiContext) -> None:
         context.reply(render.plain(context.t.gettext("To choose your language, send /language")))
 
 
-@with_member
-async def answer_question(update: Update, context: SathiContext) -> None:
-    """Top matches as buttons, or an honest 'no answer yet' with the menu."""
+def answer_question(context: SathiContext, question: str) -> None:
+    """Top matches as buttons, or an honest 'no answer yet' with the menu (and a volunteer)."""
     t = context.t
-    found = guidance.answers(context.kb, update.effective_message.text or "", context.locale)
+    found = guidance.answers(context.kb, question, context.locale)
     if found:
         # Translators: {n} is a number; the topics follow as buttons.
         text = t.ngettext(

@@ -90,7 +90,7 @@ async def _ensure_articles(runtime: Runtime, out: TextIO) -> bool:
 async def converse(runtime: Runtime, *, lang: str | None, stdin: TextIO, out: TextIO) -> None:
     """Feeds each typed line to the bot as a Telegram update; a number presses a button."""
     request = TerminalRequest(out)
-    application = build_application(runtime, token=FAKE_TOKEN, request=request, polling=False)
+    application = build_application(runtime, token=FAKE_TOKEN, request=request)
     if lang:
         await _preset_language(runtime, lang)
     print("Type a message, or the number of a button. Ctrl-D ends.", file=out)

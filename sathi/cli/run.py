@@ -1,8 +1,9 @@
 """`sathi run`: the admin API and the bot in one process and one event loop.
 
 With a token the bot polls Telegram, or, when SATHI_WEBHOOK_URL is set, receives updates on the
-admin API's own server. Without a token only the admin API runs. Ctrl-C or SIGTERM stops
-everything in order and exits 0.
+admin API's own server; either way each update is stored before it is acknowledged, and the
+delivery loop sends volunteers' replies and notices (bot/runner.py). Without a token only the
+admin API runs. Ctrl-C or SIGTERM stops everything in order and exits 0.
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from collections.abc import Iterator
 
 import uvicorn
 from telegram.error import TelegramError
-from telegram.ext import Application
 
 from admin_api.main import create_app
-from bot.app import announce_commands, build_application
-from bot.webhook import WEBHOOK_PATH, webhook_router
+from bot.runner import BotRunner
+from bot.webhook import webhook_router
 from sathi.runtime import Runtime, open_runtime
 from sathi.settings import Settings
 
@@ -74,12 +74,12 @@ async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
     """Runs the admin API, the bot (if there is a token) and the knowledge refresh until stop."""
     settings = runtime.settings
     api = create_app(runtime)
-    application = None
+    bot = None
     if settings.telegram_token is not None:
-        application = build_application(runtime, polling=settings.webhook_url is None)
+        bot = BotRunner(runtime)
         if settings.webhook_url:
             secret = settings.webhook_secret.get_secret_value()  # type: ignore[union-attr]
-            api.include_router(webhook_router(application, secret))
+            api.include_router(webhook_router(bot.intake, secret))
     else:
         log.info("No Telegram token: only the admin API runs. Set SATHI_TELEGRAM_TOKEN "
                  "(see README) or try the bot in a terminal with `sathi chat`.")
@@ -89,50 +89,22 @@ async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
     api_task = asyncio.create_task(server.serve(), name="admin-api")
     refresh_task = asyncio.create_task(_refresh_knowledge(runtime), name="knowledge-refresh")
     try:
-        if application is not None:
-            await _start_bot(application, settings)
-        await _wait(stop, api_task)
+        if bot is not None:
+            await bot.start()
+        await _wait(stop, api_task, *(bot.tasks if bot else ()))
     finally:
-        if application is not None:
-            await _stop_bot(application)
+        if bot is not None:
+            await bot.stop()
         refresh_task.cancel()
         server.should_exit = True
         await asyncio.gather(api_task, refresh_task, return_exceptions=True)
 
 
-async def _wait(stop: asyncio.Event, api_task: asyncio.Task[None]) -> None:
-    """Until a stop signal, or until the API server ends by itself (e.g. port in use)."""
+async def _wait(stop: asyncio.Event, *tasks: asyncio.Task[None]) -> None:
+    """Until a stop signal, or until the API server or a bot task ends by itself."""
     stop_task = asyncio.create_task(stop.wait())
-    await asyncio.wait({stop_task, api_task}, return_when=asyncio.FIRST_COMPLETED)
+    await asyncio.wait({stop_task, *tasks}, return_when=asyncio.FIRST_COMPLETED)
     stop_task.cancel()
-
-
-async def _start_bot(application: Application, settings: Settings) -> None:
-    await application.initialize()
-    await announce_commands(application)
-    if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value()  # type: ignore[union-attr]
-        url = webhook_address(settings.webhook_url)
-        await application.bot.set_webhook(url, secret_token=secret)
-        log.info("bot receives updates at %s", url)
-    else:
-        await application.bot.delete_webhook()
-        await application.updater.start_polling()  # type: ignore[union-attr]
-        log.info("bot is polling Telegram for updates")
-    await application.start()
-
-
-def webhook_address(base: str) -> str:
-    """SATHI_WEBHOOK_URL is the admin API's public address; the route is ours to add."""
-    return base if base.endswith(WEBHOOK_PATH) else f"{base}{WEBHOOK_PATH}"
-
-
-async def _stop_bot(application: Application) -> None:
-    if application.updater is not None and application.updater.running:
-        await application.updater.stop()
-    if application.running:
-        await application.stop()
-    await application.shutdown()
 
 
 async def _refresh_knowledge(runtime: Runtime) -> None:

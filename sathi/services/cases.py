@@ -1,13 +1,15 @@
 """Cases: a worker asks for a volunteer, volunteers answer. Called by the bot and the admin API.
 
-Worker side (bot): open_case, add_worker_message, open_cases_for_member, find_case_for_member,
-close_case_by_worker, rate_case. Volunteer side (API): list_cases, get_case, claim_case,
-assign_case, unassign_case, reply_to_case, send_article, add_note, change_status, reopen_case,
-set_urgency. Every change writes a CaseEvent; anything said to the worker goes to the outbox in
-the same transaction.
+Worker side (bot, led there by escalation.py): open_case, add_worker_message,
+open_cases_for_member, find_case_for_member, close_case_by_worker, rate_case, case_languages.
+Volunteer side (API): list_cases, get_case, claim_case, assign_case, unassign_case,
+reply_to_case, send_article, add_note, change_status, reopen_case, set_urgency. Every change
+writes a CaseEvent; anything said to the worker goes to the outbox in the same transaction.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import case as sql_case
@@ -80,11 +82,13 @@ async def open_case(
     file_id: str | None = None,
     urgent: bool = False,
     volunteer_chat_id: int | None = None,
+    consent_at: datetime | None = None,
 ) -> Case:
     """Opens a case for the member, optionally with their first message.
 
     The case is urgent when `urgent` is set or the text has an emergency word; volunteers get a
     notice in their group (reference, language, topic, urgency only) when a chat id is given.
+    `consent_at` is when the worker agreed, if earlier than now (the bot asks first).
 
     Raises:
         NotAllowed: the worker has not agreed to share their messages with volunteers.
@@ -100,7 +104,7 @@ async def open_case(
     case = Case(
         reference=await unique_reference(session), member_id=member.id, lang=lang, topic=topic,
         urgency=Urgency.urgent if emergency else Urgency.normal, status=CaseStatus.new,
-        consent_at=now, created_at=now, updated_at=now,
+        consent_at=consent_at or now, created_at=now, updated_at=now,
     )
     session.add(case)
     await session.flush()
@@ -171,6 +175,15 @@ async def open_cases_for_member(session: AsyncSession, *, member: Member) -> lis
         .order_by(Case.created_at, Case.id)
     )
     return list(await session.scalars(query))
+
+
+async def case_languages(session: AsyncSession, *, case_ids: Iterable[int]) -> dict[int, str]:
+    """The language of each case: the bot speaks to the worker in it about the case."""
+    ids = set(case_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(select(Case.id, Case.lang).where(Case.id.in_(ids)))
+    return {case_id: lang for case_id, lang in rows}
 
 
 async def find_case_for_member(session: AsyncSession, *, member: Member, reference: str) -> Case:

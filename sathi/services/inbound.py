@@ -3,8 +3,8 @@
 The bot, for each update: `store_update` and commit, then acknowledge it to Telegram (advance
 the getUpdates offset, or answer the webhook with 200). A processing loop takes
 `next_unprocessed` (commit: the attempt counts even if processing crashes), and handles each
-update in its own transaction that ends with `mark_processed`, so the effects and the "done" mark
-commit together. A redelivered update_id is ignored by store_update.
+update in its own transaction that also runs `mark_processed`, so the effects and the "done"
+mark commit together. A redelivered update_id is ignored by store_update.
 """
 
 from datetime import datetime
@@ -35,15 +35,25 @@ async def store_update(
 
 
 async def next_unprocessed(
-    session: AsyncSession, *, limit: int = 50, max_attempts: int = MAX_ATTEMPTS
+    session: AsyncSession,
+    *,
+    limit: int = 50,
+    max_attempts: int = MAX_ATTEMPTS,
+    after: int | None = None,
 ) -> list[InboundUpdate]:
     """The oldest updates not processed yet, each counted as one more attempt.
 
     An update that failed max_attempts times is left alone (kept for inspection, not retried).
+    `after` skips update ids up to it: a processing pass walks forward one update at a time, so
+    an attempt is counted only for the update about to be tried, and a failed one waits for the
+    next pass.
     """
+    conditions = [InboundUpdate.processed_at.is_(None), InboundUpdate.attempts < max_attempts]
+    if after is not None:
+        conditions.append(InboundUpdate.update_id > after)
     query = (
         select(InboundUpdate)
-        .where(InboundUpdate.processed_at.is_(None), InboundUpdate.attempts < max_attempts)
+        .where(*conditions)
         .order_by(InboundUpdate.update_id)
         .limit(limit)
     )
@@ -80,6 +90,20 @@ async def purge_processed(session: AsyncSession, *, before: datetime) -> int:
     result = await session.execute(
         delete(InboundUpdate).where(
             InboundUpdate.processed_at.is_not(None), InboundUpdate.processed_at < before
+        )
+    )
+    return result.rowcount  # type: ignore[attr-defined,no-any-return]
+
+
+async def purge_abandoned(
+    session: AsyncSession, *, before: datetime, max_attempts: int = MAX_ATTEMPTS
+) -> int:
+    """Deletes updates given up on (kept for inspection) once they are older than a date."""
+    result = await session.execute(
+        delete(InboundUpdate).where(
+            InboundUpdate.processed_at.is_(None),
+            InboundUpdate.attempts >= max_attempts,
+            InboundUpdate.received_at < before,
         )
     )
     return result.rowcount  # type: ignore[attr-defined,no-any-return]

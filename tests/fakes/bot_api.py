@@ -2,7 +2,9 @@
 
 Records every call as (method, params); answers like Telegram (message ids increase); refuses
 MarkdownV2 that Telegram would refuse, and texts over 4096 characters; serves queued updates to
-getUpdates for polling tests.
+getUpdates for polling tests; answers scripted failures (`fail_next`: 500, 429 with
+retry_after, 403, ...) and late answers (`delay_next`: the call arrives, the answer comes after
+the client gave up) for delivery tests.
 """
 
 from __future__ import annotations
@@ -33,15 +35,28 @@ _INT_PARAMS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id"}
 # Methods whose answer is just `true`; anything the fake does not know is a 404, as on Telegram.
 _TRUE_METHODS = {"answerCallbackQuery", "sendChatAction", "setMyCommands", "deleteMyCommands",
                  "deleteWebhook", "setWebhook"}
+# Methods that send a file by file id: they answer with a message, like sendMessage.
+_FILE_METHODS = {"sendVoice", "sendAudio", "sendPhoto", "sendVideo", "sendDocument"}
+
+
+@dataclass
+class Scripted:
+    """The next answer to one method: an error (status > 0), or a normal answer after a delay."""
+
+    status: int = 0
+    description: str = ""
+    retry_after: int | None = None
+    delay: float = 0.0
 
 
 @dataclass
 class Call:
-    """One Bot API request as the fake server received it (and the message id it answered)."""
+    """One Bot API request as the fake server received it, its status and message id."""
 
     method: str
     params: dict[str, Any]
     message_id: int | None = None
+    status: int | None = None
 
     @property
     def text(self) -> str:
@@ -83,6 +98,7 @@ class FakeBotApi:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
+        self.script: dict[str, list[Scripted]] = {}
         self._message_ids = itertools.count(1)
         self._new_update = asyncio.Event()
         self.port = _free_port()
@@ -112,6 +128,23 @@ class FakeBotApi:
         self.updates.append(update)
         self._new_update.set()
 
+    def fail_next(
+        self, method: str, status: int, description: str = "", retry_after: int | None = None
+    ) -> None:
+        """The next call of `method` gets this error (429 with retry_after: flood control)."""
+        text = description or {403: "Forbidden: bot was blocked by the user",
+                               429: "Too Many Requests"}.get(status, "Internal Server Error")
+        self.script.setdefault(method, []).append(Scripted(status, text, retry_after))
+
+    def delay_next(self, method: str, seconds: float) -> None:
+        """The next call of `method` arrives, and is answered only after `seconds`."""
+        self.script.setdefault(method, []).append(Scripted(delay=seconds))
+
+    def delivered(self, chat_id: int, method: str = "sendMessage") -> list[Call]:
+        """Calls of a method to one chat that Telegram accepted (answered 200)."""
+        return [c for c in self.sent(method) if c.params.get("chat_id") == chat_id
+                and c.status == 200]
+
     def sent(self, method: str = "sendMessage") -> list[Call]:
         """The recorded calls of one method, in order."""
         return [call for call in self.calls if call.method == method]
@@ -130,15 +163,27 @@ class FakeBotApi:
         params = _decode({key: str(value) for key, value in form.items()})
         call = Call(method, params)
         self.calls.append(call)
+        response = await self._answer(method, params)
+        call.status = response.status_code
+        if method in ("sendMessage", "editMessageText") and response.status_code == 200:
+            call.message_id = json.loads(response.body)["result"]["message_id"]
+        return response
+
+    async def _answer(self, method: str, params: dict[str, Any]) -> JSONResponse:
+        scripted = self.script.get(method, [])
+        if scripted:
+            step = scripted.pop(0)
+            await asyncio.sleep(step.delay)
+            if step.status:
+                return _error(step)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             if method in _TRUE_METHODS:
                 return _ok(True)
+            if method in _FILE_METHODS:
+                return _ok(self._message(next(self._message_ids), params))
             return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
-        response = await handler(params)
-        if method in ("sendMessage", "editMessageText") and response.status_code == 200:
-            call.message_id = json.loads(response.body)["result"]["message_id"]
-        return response
+        return await handler(params)
 
     async def _m_getMe(self, params: dict[str, Any]) -> JSONResponse:
         return _ok(BOT)
@@ -195,6 +240,14 @@ def _check_text(params: dict[str, Any]) -> str | None:
 
 def _ok(result: Any) -> JSONResponse:
     return JSONResponse({"ok": True, "result": result})
+
+
+def _error(step: Scripted) -> JSONResponse:
+    body: dict[str, Any] = {"ok": False, "error_code": step.status,
+                            "description": step.description}
+    if step.retry_after is not None:
+        body["parameters"] = {"retry_after": step.retry_after}
+    return JSONResponse(body, step.status)
 
 
 def _bad(description: str) -> JSONResponse:

@@ -75,3 +75,18 @@ async def test_payload_is_encrypted_and_old_updates_are_purged(runtime):
     async with runtime.sessionmaker.begin() as session:
         assert await inbound.purge_processed(session, before=utcnow() - timedelta(days=7)) == 1
         assert [row.update_id for row in await inbound.next_unprocessed(session)] == [2]
+
+
+async def test_a_pass_walks_forward_and_counts_only_what_it_takes(runtime):
+    async with runtime.sessionmaker.begin() as session:
+        for update_id in (1, 2, 3):
+            payload = _update(update_id, "x")
+            await inbound.store_update(session, update_id=update_id, payload=payload)
+    async with runtime.sessionmaker.begin() as session:
+        [first] = await inbound.next_unprocessed(session, limit=1)
+    async with runtime.sessionmaker.begin() as session:  # update 1 failed: the pass goes on
+        [second] = await inbound.next_unprocessed(session, limit=1, after=first.update_id)
+    assert (first.update_id, second.update_id) == (1, 2)
+    async with runtime.sessionmaker.begin() as session:
+        attempts = [row.attempts for row in await inbound.next_unprocessed(session)]
+    assert attempts == [2, 2, 1]

@@ -1,0 +1,183 @@
+"""The delivery loop: sends what the outbox holds, outside any transaction, and records it.
+
+One pass: claim due items and commit (sathi/outbox.py), send each one with the rate limiter,
+then record the outcome with the item's lease token:
+
+- sent: delivered;
+- not sent (429 with retry_after, 5xx, a network error before the request went out): retried
+  later, after at least Telegram's retry_after, with backoff otherwise; the batch's later items
+  to the same chat (after a 429: all of them) are put back unsent, so replies keep their order;
+- timed out after the request went out (or part of a long message went out): uncertain,
+  never resent blindly; the case shows it and a volunteer resends or dismisses it;
+- 403 (the worker blocked the bot): blocked, written on the case;
+- 400 and anything that can never work: failed, written on the case.
+
+Items left in `sending` by a process that died are recovered at start and every minute. Replies
+written while the bot was down are simply due when it starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.outcomes import DELIVERED, Outcome, classify
+from bot.outgoing import Undeliverable, render_item
+from bot.pause import pause
+from bot.ratelimit import RateLimiter
+from sathi import outbox
+from sathi.db import utcnow
+from sathi.enums import OutboxKind, OutboxStatus
+from sathi.errors import Conflict, NotFound
+from sathi.models import OutboxItem
+from sathi.runtime import Runtime
+from sathi.services import cases
+
+log = logging.getLogger(__name__)
+
+BATCH = 10  # at one message a second per chat, a batch is sent well within its lease
+IDLE_SECONDS = 1.0
+RECOVER_EVERY = float(outbox.LEASE_SECONDS)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What the loop needs of a claimed item once the claiming transaction has ended."""
+
+    id: int
+    lease_token: str
+    kind: OutboxKind
+    chat_id: int
+    payload: dict[str, Any]
+    lang: str | None
+    for_worker: bool
+
+
+class DeliveryLoop:
+    """Sends due outbox items with the application's bot until stopped."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        bot: Bot,
+        *,
+        limiter: RateLimiter | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        send_timeout: float | None = None,
+        batch: int = BATCH,
+        idle_seconds: float = IDLE_SECONDS,
+    ) -> None:
+        self.runtime = runtime
+        self.bot = bot
+        self.limiter = limiter or RateLimiter()
+        self.clock = clock
+        self.send_timeout = send_timeout
+        self.batch = batch
+        self.idle_seconds = idle_seconds
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Recovers stuck items, then delivers until stop (finishing the item in hand)."""
+        recovered_at = -RECOVER_EVERY
+        while not stop.is_set():
+            try:
+                if time.monotonic() - recovered_at >= RECOVER_EVERY:
+                    await self.recover()
+                    recovered_at = time.monotonic()
+                handled = await self.run_once()
+            except Exception:  # noqa: BLE001 - e.g. the database is away: try again later
+                log.exception("delivery pass failed")
+                handled = 0
+            if handled < self.batch:
+                await pause(stop, self.idle_seconds)
+
+    async def recover(self) -> int:
+        """Items whose sender died while sending: uncertain for workers, queued again otherwise."""
+        async with self.runtime.sessionmaker.begin() as session:
+            items = await outbox.recover_stuck(session, now=self.clock())
+        if items:
+            log.warning("recovered %d outbox item(s) left in sending", len(items))
+        return len(items)
+
+    async def run_once(self) -> int:
+        """One pass: claim, send, record; returns how many items were claimed."""
+        async with self.runtime.sessionmaker.begin() as session:
+            items = await outbox.claim_due(session, now=self.clock(), limit=self.batch)
+            langs = await cases.case_languages(
+                session, case_ids=[item.case_id for item in items if item.case_id is not None]
+            )
+            claimed = [
+                Claimed(
+                    item.id, str(item.lease_token), item.kind, int(item.chat_id), item.payload,
+                    langs.get(item.case_id) if item.case_id is not None else None,
+                    item.message_id is not None,
+                )
+                for item in items
+            ]
+        # After a failed send, later items to that chat wait as long (so replies keep their
+        # order); after a 429, every later item does (Telegram's flood limit is per bot).
+        held: dict[int | None, datetime] = {}
+        for item in claimed:
+            until = held.get(None, held.get(item.chat_id))
+            if until is not None:
+                await self._record(item, Outcome("retry", "held back", until=until))
+                continue
+            outcome = await self._send(item)
+            recorded = await self._record(item, outcome)
+            if recorded is not None and recorded.status == OutboxStatus.pending:
+                held[None if outcome.retry_after is not None else item.chat_id] = (
+                    recorded.not_before
+                )
+        return len(claimed)
+
+    async def _send(self, item: Claimed) -> Outcome:
+        sent = 0
+        timeouts = {} if self.send_timeout is None else {"read_timeout": self.send_timeout}
+        try:
+            calls = render_item(
+                item.kind, item.payload, lang=item.lang, catalogs=self.runtime.catalogs,
+                kb=self.runtime.knowledge.current,
+            )
+            for call in calls:
+                await self.limiter.wait(item.chat_id)
+                method = getattr(self.bot, call.method)
+                await method(chat_id=item.chat_id, **timeouts, **call.kwargs)
+                sent += 1
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a recorded outcome
+            outcome = classify(exc, for_worker=item.for_worker, partly_sent=sent > 0)
+            if not isinstance(exc, TelegramError | Undeliverable):
+                log.exception("outbox item %s: unexpected error", item.id)
+            log.info("outbox item %s: %s (%s)", item.id, outcome.status, type(exc).__name__)
+            return outcome
+        return DELIVERED
+
+    async def _record(self, item: Claimed, outcome: Outcome) -> OutboxItem | None:
+        """Writes the outcome with the item's lease; None if another sender took it over."""
+        now = self.clock()
+        held = {"item_id": item.id, "lease_token": item.lease_token, "now": now}
+        error = str(outcome.error)
+        after = None if outcome.until is None else max((outcome.until - now).total_seconds(), 0)
+        try:
+            async with self.runtime.sessionmaker.begin() as session:
+                if outcome.status == "delivered":
+                    return await outbox.mark_delivered(session, **held)
+                if outcome.status == "retry":
+                    return await outbox.mark_retry(
+                        session, **held, error=error, retry_after=outcome.retry_after,
+                        after_seconds=after,
+                    )
+                if outcome.status == "uncertain":
+                    return await outbox.mark_uncertain(session, **held, error=error)
+                if outcome.status == "blocked":
+                    return await outbox.mark_worker_blocked(session, **held, error=error)
+                return await outbox.mark_failed(session, **held, error=error)
+        except (Conflict, NotFound):
+            log.warning("outbox item %s: lease lost before recording %s", item.id, outcome.status)
+            return None

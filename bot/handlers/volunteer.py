@@ -1,0 +1,68 @@
+"""Talking to a volunteer: say who reads what and for how long, ask for consent, wait.
+
+The agreement is stored on the member (sathi.services.escalation), so the worker's next
+message opens the case whichever instance receives it.
+"""
+
+from telegram import Update
+
+from bot import guidance, keyboards, render
+from bot.context import SathiContext
+from bot.deps import with_member
+from bot.handlers.menu import main_menu
+from sathi.services import escalation
+
+
+def _slug(update: Update) -> str | None:
+    _area, _action, slug = keyboards.parse_data(update.callback_query.data)
+    return slug
+
+
+@with_member
+async def offer_volunteer(update: Update, context: SathiContext) -> None:
+    """Who will read the messages, what is kept and for how long; then agree or cancel."""
+    t = context.t
+    text = render.lines(
+        t.gettext(
+            "You can write to a volunteer of the workers' union. Only union volunteers who "
+            "speak your language, and the union staff who run Sathi, can read your messages. "
+            "They are people, not an automatic helper."
+        ),
+        t.gettext(
+            "Sathi keeps your messages locked with encryption. Voice messages, photos and files "
+            "stay on Telegram; Sathi keeps only a locked link to them. Sathi does not keep your "
+            "name or your phone number."
+        ),
+        t.gettext(
+            "Your messages stay stored after your case is closed. Sathi does not delete them "
+            "automatically yet."
+        ),
+        t.gettext("Do you agree that union volunteers read your messages?"),
+    )
+    context.show(text, keyboards.consent(_slug(update), t), in_place=False)
+
+
+@with_member
+async def agree_to_share(update: Update, context: SathiContext) -> None:
+    """Remembers the consent (and the article the worker came from) and asks for the problem."""
+    slug = _slug(update)
+    known = slug is not None and guidance.article_in(context.kb, slug, guidance.SOURCE_LANG)
+    await escalation.agree(context.session, member=context.member, topic=slug if known else None)
+    t = context.t
+    context.detach()  # the consent text stays readable above, without its buttons
+    context.reply(render.lines(
+        t.gettext(
+            "Thank you. Now tell the volunteer about your problem, in your own language. You "
+            "can write, or send a voice message, photos or documents."
+        ),
+        t.gettext("Your first message opens your case."),
+    ), keyboards.describing(t))
+
+
+@with_member
+async def cancel_talk(update: Update, context: SathiContext) -> None:
+    """Forgets the consent; nothing went to a volunteer."""
+    await escalation.cancel(context.session, member=context.member)
+    text, markup = main_menu(context)
+    cancelled = render.plain(context.t.gettext("Cancelled. Nothing was sent to a volunteer."))
+    context.replace(f"{cancelled}\n\n{text}", markup)

@@ -1,0 +1,78 @@
+"""What a failed send means for an outbox item: try again, maybe arrived, blocked, or failed.
+
+The line that matters is whether the request reached Telegram. A 429 or a 5xx answer, or a
+connection that was never made, means it did not: try again. A timeout while waiting for the
+answer, or a connection that broke after sending, means it may have arrived: uncertain, never
+resent blindly.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import httpx
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.outgoing import Undeliverable
+
+# Not sent at all: the connection was never made, or no pooled connection was free.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a send ended: delivered, retry, uncertain, blocked or failed."""
+
+    status: str
+    error: str | None = None
+    retry_after: float | None = None
+    until: datetime | None = None  # retry not before this moment (items held back)
+
+
+DELIVERED = Outcome("delivered")
+
+
+def _retry_after(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB warns that retry_after will become a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def classify(exc: Exception, *, for_worker: bool, partly_sent: bool = False) -> Outcome:
+    """What a failed send means for the item.
+
+    Args:
+        exc: what the send raised.
+        for_worker: the item is a message to a worker (a 403 means they blocked the bot).
+        partly_sent: earlier parts of a long message went out (a retry would repeat them).
+
+    """
+    error = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, RetryAfter):
+        outcome = Outcome("retry", error, _retry_after(exc))
+    elif isinstance(exc, Forbidden):
+        outcome = Outcome("blocked" if for_worker else "failed", error)
+    elif isinstance(exc, TimedOut):
+        outcome = Outcome("retry" if isinstance(exc.__cause__, _NOT_SENT) else "uncertain", error)
+    elif isinstance(exc, BadRequest | ChatMigrated | Undeliverable):
+        outcome = Outcome("failed", error)
+    elif isinstance(exc, NetworkError) and isinstance(exc.__cause__, httpx.HTTPError):
+        # The connection broke: before sending (retry) or while waiting for the answer.
+        sent = not isinstance(exc.__cause__, _NOT_SENT)
+        outcome = Outcome("uncertain" if sent else "retry", error)
+    else:  # 5xx, other Telegram errors, surprises: not taken (failed after MAX_ATTEMPTS)
+        outcome = Outcome("retry", error)
+    if partly_sent and outcome.status == "retry":
+        return Outcome("uncertain", f"sent in part; {error}")
+    return outcome

@@ -1,0 +1,130 @@
+"""What an outbox item looks like in Telegram.
+
+To the worker, in the case's language: a volunteer's reply under a header saying it comes from
+a union volunteer (with their public name only if they set one), or an article shown like any
+article view. To the volunteers' group, in English (their working language): a notice with the
+case's reference, language, topic and urgency, never the worker's words. To a volunteer's own
+chat: a worker's file, sent again by its Telegram file id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+
+from bot import guidance, keyboards, render
+from knowledge.search import KnowledgeBase
+from sathi.enums import OutboxKind
+from sathi.i18n import Catalogs, Translator
+
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_FILE_METHODS = {
+    "voice": "send_voice", "audio": "send_audio", "photo": "send_photo", "video": "send_video",
+    "document": "send_document",
+}
+
+
+class Undeliverable(Exception):
+    """The item cannot be shown as it is (its article is gone, its kind is unknown)."""
+
+
+@dataclass(frozen=True)
+class Send:
+    """One Bot API call: the Bot method's name and its arguments besides chat_id."""
+
+    method: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def render_item(
+    kind: OutboxKind, payload: dict[str, Any], *, lang: str | None, catalogs: Catalogs,
+    kb: KnowledgeBase,
+) -> list[Send]:
+    """The calls that deliver one outbox item, in order."""
+    if kind == OutboxKind.text:
+        return volunteer_reply(payload, catalogs.get(lang))
+    if kind == OutboxKind.article:
+        return volunteer_article(payload, catalogs.get(payload.get("lang") or lang), kb)
+    if kind == OutboxKind.notice:
+        return [Send("send_message", {"text": notice_text(payload, kb)})]
+    if kind == OutboxKind.file:
+        return [file_for_volunteer(payload)]
+    raise Undeliverable(f"unknown outbox kind {kind}")
+
+
+def _messages(chunks: list[str], markup: InlineKeyboardMarkup | None = None) -> list[Send]:
+    last = len(chunks) - 1
+    return [
+        Send("send_message", {
+            "text": chunk, "parse_mode": ParseMode.MARKDOWN_V2,
+            "link_preview_options": _NO_PREVIEW, "reply_markup": markup if index == last else None,
+        })
+        for index, chunk in enumerate(chunks)
+    ]
+
+
+def volunteer_reply(payload: dict[str, Any], t: Translator) -> list[Send]:
+    """The reply under a header in the worker's language, and how to answer."""
+    reference, name = payload.get("reference", ""), payload.get("signature")
+    if name:
+        # Translators: {name} is the volunteer's public name, {reference} the case number.
+        header = t.gettext("Reply from {name}, a union volunteer (case {reference}):",
+                           name=name, reference=reference)
+    else:
+        # Translators: {reference} is the case number, such as K7MP2QX.
+        header = t.gettext("Reply from a union volunteer (case {reference}):",
+                           reference=reference)
+    doc = render.Doc().add("💬 ").add(header, "bold").add("\n\n").add(str(payload["text"]))
+    doc.add("\n\n").add(t.gettext("To answer, just write here."), "italic")
+    return _messages(doc.messages())
+
+
+def volunteer_article(payload: dict[str, Any], t: Translator, kb: KnowledgeBase) -> list[Send]:
+    """The article a volunteer chose, shown as the worker would see it in the menu."""
+    article = guidance.article_in(kb, str(payload.get("slug")), t.locale)
+    if article is None:
+        raise Undeliverable(f"no article {payload.get('slug')!r}")
+    # Translators: {reference} is the case number, such as K7MP2QX.
+    intro = t.gettext("A union volunteer sent you this topic (case {reference}):",
+                      reference=payload.get("reference", ""))
+    note = render.article_note(article, t, source_lang=guidance.SOURCE_LANG)
+    korean = t.locale != guidance.KOREAN and guidance.korean_version(kb, article.slug) is not None
+    markup = keyboards.article(article.slug, article.category, t, korean=korean)
+    return _messages([render.plain(f"💬 {intro}")]) + _messages(
+        render.article(article, note=note), markup
+    )
+
+
+def _language_name(code: str) -> str:
+    try:
+        return Locale.parse(code).get_display_name("en") or code
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
+def notice_text(payload: dict[str, Any], kb: KnowledgeBase) -> str:
+    """A new or urgent case for the volunteers' group: identifiers and labels only."""
+    urgent = payload.get("urgency") == "urgent"
+    lang, topic = str(payload.get("lang", "")), payload.get("topic")
+    article = kb.get(topic, guidance.SOURCE_LANG) if topic else None
+    topic_text = f"{article.title} ({topic})" if article else (topic or "not known yet")
+    return "\n".join([
+        f"{'🚨 Urgent' if urgent else '🆕 New'} case {payload.get('reference', '')}",
+        f"Language: {_language_name(lang)} ({lang})",
+        f"Topic: {topic_text}",
+        f"Urgency: {payload.get('urgency', 'normal')}",
+    ])
+
+
+def file_for_volunteer(payload: dict[str, Any]) -> Send:
+    """A worker's file, by its Telegram file id, to the volunteer who asked for it."""
+    media = str(payload.get("media"))
+    method = _FILE_METHODS.get(media)
+    if method is None:
+        raise Undeliverable(f"unknown media {media!r}")
+    caption = f"Case {payload.get('reference', '')}: {media} from the worker"
+    return Send(method, {media: payload["file_id"], "caption": caption})

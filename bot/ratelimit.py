@@ -1,0 +1,46 @@
+"""A simple limiter for the delivery loop, under Telegram's limits for bots.
+
+Telegram asks bots to stay under about 30 messages a second overall, about one a second in a
+chat and 20 a minute in a group. Each send reserves the next free moment for its chat and for
+the bot, and sleeps until then; one loop sends at a time, so no lock is needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+
+class RateLimiter:
+    """Spaces sends: `per_second` overall, one per `chat_seconds` (`group_seconds` in groups)."""
+
+    def __init__(
+        self,
+        *,
+        per_second: float = 25.0,
+        chat_seconds: float = 1.0,
+        group_seconds: float = 3.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self.spacing = 1.0 / per_second
+        self.chat_seconds = chat_seconds
+        self.group_seconds = group_seconds
+        self.clock = clock
+        self.sleep = sleep
+        self._next_any = 0.0
+        self._next_in_chat: dict[int, float] = {}
+
+    async def wait(self, chat_id: int) -> None:
+        """Sleeps until this chat and the bot may send again, and books that moment."""
+        now = self.clock()
+        at = max(now, self._next_any, self._next_in_chat.get(chat_id, 0.0))
+        self._next_any = at + self.spacing
+        # Group and channel ids are negative; private chats are the user's (positive) id.
+        interval = self.group_seconds if chat_id < 0 else self.chat_seconds
+        self._next_in_chat[chat_id] = at + interval
+        if len(self._next_in_chat) > 10_000:
+            self._next_in_chat = {c: t for c, t in self._next_in_chat.items() if t > now}
+        if at > now:
+            await self.sleep(at - now)

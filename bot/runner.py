@@ -1,0 +1,71 @@
+"""The bot's part of `sathi run`: the application, the intake, polling or webhook, delivery.
+
+Three background tasks share one event loop with the admin API: the intake processes stored
+updates, the delivery loop sends the outbox, and in polling mode the poller fetches updates (in
+webhook mode the admin API's route receives them). Stopping lets each finish what it holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram.ext import Application
+
+from bot.app import announce_commands, build_application
+from bot.delivery import DeliveryLoop
+from bot.intake import Intake
+from bot.polling import Poller
+from bot.webhook import webhook_address
+from sathi.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+STOP_SECONDS = 10.0
+
+
+class BotRunner:
+    """Starts and stops the bot's tasks for one runtime."""
+
+    def __init__(self, runtime: Runtime, application: Application | None = None) -> None:
+        self.runtime = runtime
+        self.application = application or build_application(runtime)
+        self.intake = Intake(self.application)
+        self.delivery = DeliveryLoop(runtime, self.application.bot)
+        webhook = runtime.settings.webhook_url is not None
+        self.poller = None if webhook else Poller(self.application.bot, self.intake)
+        self.tasks: list[asyncio.Task[None]] = []
+        self._stop = asyncio.Event()
+
+    async def start(self) -> None:
+        """Checks the token, sets the command menu and the update source, starts the tasks."""
+        settings = self.runtime.settings
+        await self.application.initialize()
+        await announce_commands(self.application)
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value()  # type: ignore[union-attr]
+            url = webhook_address(settings.webhook_url)
+            await self.application.bot.set_webhook(url, secret_token=secret)
+            log.info("bot receives updates at %s", url)
+        else:
+            await self.application.bot.delete_webhook()
+            log.info("bot is polling Telegram for updates")
+        loops = {"intake": self.intake.run, "delivery": self.delivery.run}
+        if self.poller is not None:
+            loops["polling"] = self.poller.run
+        self.tasks = [
+            asyncio.create_task(run(self._stop), name=name) for name, run in loops.items()
+        ]
+
+    async def stop(self) -> None:
+        """Lets the tasks finish what they hold (cancels them after STOP_SECONDS), then closes."""
+        self._stop.set()
+        if self.tasks:
+            done, pending = await asyncio.wait(self.tasks, timeout=STOP_SECONDS)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            for task in done:
+                if not task.cancelled() and task.exception() is not None:
+                    log.error("bot task %s failed", task.get_name(), exc_info=task.exception())
+        await self.application.shutdown()

@@ -1,0 +1,140 @@
+"""A worker's way to a volunteer: consent, the description that opens a case, later messages.
+
+"Agreed, waiting for the description" lives on the member row (pending_case_at and
+pending_case_topic), never in process memory: any bot instance, or one restarted in between,
+continues the conversation. Called by the bot; the case work itself is in cases.py.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sathi.db import utcnow
+from sathi.enums import CaseEventKind, CaseStatus, MessageKind
+from sathi.errors import InvalidTransition
+from sathi.models import Case, CaseEvent, Member
+from sathi.services import cases
+
+# A worker who agreed and then went quiet should not open a case with a question days later.
+PENDING_FOR = timedelta(hours=2)
+# After a volunteer closes a case, the worker's messages get a note that no volunteer reads them.
+CLOSED_NOTE_FOR = timedelta(days=7)
+
+
+class Route(StrEnum):
+    """Where a worker's message went."""
+
+    opened = "opened"  # it opened a case (the worker had agreed)
+    added = "added"  # it joined the worker's open case
+    closed = "closed"  # not stored: the worker's case is closed; the bot offers a new one
+    none = "none"  # no case involved: the bot answers as usual
+
+
+@dataclass(frozen=True)
+class WorkerMessage:
+    """What the worker sent: text, or a Telegram file id (never the file) with a caption."""
+
+    kind: MessageKind
+    text: str | None = None
+    file_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The route a message took, and the case concerned."""
+
+    route: Route
+    case: Case | None = None
+
+
+def is_pending(member: Member, now: datetime | None = None) -> bool:
+    """True while the member's agreement to talk to a volunteer is fresh."""
+    since = member.pending_case_at
+    return since is not None and (now or utcnow()) - since < PENDING_FOR
+
+
+async def agree(
+    session: AsyncSession, *, member: Member, topic: str | None = None,
+    now: datetime | None = None,
+) -> Member:
+    """The worker agreed to share their messages: their next message opens a case."""
+    member.pending_case_at = now or utcnow()
+    member.pending_case_topic = topic
+    return member
+
+
+async def cancel(session: AsyncSession, *, member: Member) -> Member:
+    """The worker changed their mind before describing the problem."""
+    member.pending_case_at = None
+    member.pending_case_topic = None
+    return member
+
+
+async def receive(
+    session: AsyncSession,
+    *,
+    member: Member,
+    message: WorkerMessage,
+    lang: str,
+    guess_topic: Callable[[str], str | None] | None = None,
+    volunteer_chat_id: int | None = None,
+    now: datetime | None = None,
+) -> Receipt:
+    """Routes a worker's message: a new case after consent, else their open case, else nothing.
+
+    With several open cases the message joins the one with the latest activity (most likely the
+    one a volunteer just answered). `guess_topic` names a topic from the first text when the
+    worker did not come from an article.
+
+    Raises:
+        Invalid: the message is empty or a file message has no file id.
+
+    """
+    now = now or utcnow()
+    if is_pending(member, now):
+        topic = member.pending_case_topic
+        if topic is None and guess_topic is not None and message.text:
+            topic = guess_topic(message.text)
+        consent_at = member.pending_case_at
+        await cancel(session, member=member)
+        case = await cases.open_case(
+            session, member=member, lang=lang, consent=True, consent_at=consent_at, topic=topic,
+            kind=message.kind, text=message.text, file_id=message.file_id,
+            volunteer_chat_id=volunteer_chat_id,
+        )
+        return Receipt(Route.opened, case)
+    if member.pending_case_at is not None:
+        await cancel(session, member=member)  # expired
+    open_cases = await cases.open_cases_for_member(session, member=member)
+    if open_cases:
+        latest = max(open_cases, key=lambda case: (case.updated_at, case.id))
+        try:
+            case = await cases.add_worker_message(
+                session, member=member, case_id=latest.id, kind=message.kind, text=message.text,
+                file_id=message.file_id, volunteer_chat_id=volunteer_chat_id,
+            )
+        except InvalidTransition:  # closed by a volunteer a moment ago
+            return Receipt(Route.closed, latest)
+        return Receipt(Route.added, case)
+    closed = await _recently_closed(session, member, now - CLOSED_NOTE_FOR)
+    return Receipt(Route.closed, closed) if closed is not None else Receipt(Route.none)
+
+
+async def _recently_closed(session: AsyncSession, member: Member, since: datetime) -> Case | None:
+    """The member's case closed lately by a volunteer (a worker who closed it knows)."""
+    by_worker = select(CaseEvent.id).where(
+        CaseEvent.case_id == Case.id, CaseEvent.kind == CaseEventKind.closed_by_worker
+    )
+    return await session.scalar(
+        select(Case)
+        .where(
+            Case.member_id == member.id, Case.status == CaseStatus.closed,
+            Case.closed_at >= since, ~by_worker.exists(),
+        )
+        .order_by(Case.closed_at.desc(), Case.id.desc())
+        .limit(1)
+    )
