@@ -85,7 +85,7 @@ def load_master_key(settings: Settings) -> bytes:
             "SATHI_DATA_KEY: required with SATHI_DATABASE_URL (or set SATHI_DATA_KEY_FILE); "
             "keep the key off the database host"
         )
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(new_key() + "\n")

@@ -56,8 +56,7 @@ class Runtime:
 async def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     """Opens everything; with migrate, brings the schema up to date first."""
     vault = vault_from_settings(settings)
-    if settings.uses_embedded_database:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.prepare_data_dir()
     engine = make_engine(settings.database)
     if migrate:
         await migrations.upgrade(engine)

@@ -109,6 +109,11 @@ class Settings(BaseSettings):
         """True when no database URL was given and Sathi keeps its own SQLite file."""
         return self.database_url is None
 
+    def prepare_data_dir(self) -> None:
+        """Creates the embedded database's folder, readable by this user only."""
+        if self.uses_embedded_database:
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+
     @cached_property
     def database(self) -> str:
         """The SQLAlchemy URL in use: the configured one or the embedded SQLite file."""

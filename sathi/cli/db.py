@@ -18,8 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 async def _run(action: str, settings: Settings) -> int:
-    if settings.uses_embedded_database:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.prepare_data_dir()
     engine = make_engine(settings.database)
     try:
         if action == "upgrade":

@@ -43,8 +43,7 @@ def _read_password(from_stdin: bool) -> str | None:
 
 
 async def _run(args: argparse.Namespace, settings: Settings, password: str | None) -> int:
-    if settings.uses_embedded_database:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.prepare_data_dir()
     engine = make_engine(settings.database)
     try:
         await migrations.upgrade(engine)

@@ -35,6 +35,7 @@ def test_embedded_default_creates_an_owner_only_key_file_once(tmp_path):
     first = load_master_key(settings)
     key_file = tmp_path / "var" / "sathi.key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
     assert load_master_key(settings) == first
 
 

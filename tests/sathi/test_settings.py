@@ -78,3 +78,9 @@ def test_settings_come_from_a_dotenv_file(tmp_path, monkeypatch):
     (tmp_path / ".env").write_text("SATHI_API_PORT=8123\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert get_settings().api_port == 8123
+
+
+def test_embedded_data_dir_is_private(tmp_path):
+    settings = get_settings(_env_file=None, data_dir=tmp_path / "var")
+    settings.prepare_data_dir()
+    assert (tmp_path / "var").stat().st_mode & 0o777 == 0o700
