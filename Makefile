@@ -24,8 +24,8 @@ lint: install
 	$(BIN)/ruff check .
 
 catalogs: install
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k pgettext:1c,2 --no-location --omit-header -o locales/messages.pot .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k pgettext:1c,2 -c Translators: -o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales
 	$(BIN)/pybabel compile -d locales --statistics
 
 bench: install
