@@ -4,6 +4,7 @@ import asyncio
 
 from sqlalchemy.engine import Connection
 
+import sathi.models  # noqa: F401 - registers every table on Base.metadata for autogenerate
 from alembic import context
 from sathi.db import Base, make_engine
 

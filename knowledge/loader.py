@@ -99,6 +99,13 @@ def read_article(path: Path, slug: str, category: str) -> tuple[Article | None, 
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [Problem(path, line, "file is not UTF-8")]
+    return parse_article(text, path, slug, category)
+
+
+def parse_article(
+    text: str, path: Path, slug: str, category: str
+) -> tuple[Article | None, list[Problem]]:
+    """An article file's text parsed and checked (path names the file in the problems)."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     lines = text.split("\n")
     if not lines or lines[0].strip() != _FENCE:

@@ -20,6 +20,10 @@ class Article:
     review: str
     body: str
     alert_words: tuple[str, ...] = ()
+    # Set by the database's published revisions: a translation whose English source changed
+    # substantively since, and the line (in the article's language) that says so.
+    stale: bool = False
+    notice: str | None = None
 
     @property
     def lead(self) -> str:

@@ -2,7 +2,8 @@
 
 Phone numbers, amounts, percentages and day counts are what hurts a worker when a translation gets
 them wrong, so each translation's body must hold exactly the set of numbers of the English body.
-Digits of any script count as the same number; thousands separators are ignored.
+Digits of any script count as the same number; thousands separators are ignored. A reference to a
+named fact ({{fact:name}}) counts like a number: every translation must name the same facts.
 """
 
 import re
@@ -10,6 +11,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 
+from knowledge.facts import REFERENCE, references
 from knowledge.models import Article
 
 _NUMBER = re.compile(r"\d+(?:[.,\-]\d+)*")
@@ -22,6 +24,10 @@ def numbers_in(text: str) -> set[str]:
     return {match.replace(",", "") for match in _NUMBER.findall(folded)}
 
 
+def _facts_and_numbers(text: str) -> set[str]:
+    return numbers_in(REFERENCE.sub(" ", text)) | {f"fact:{name}" for name in references(text)}
+
+
 def number_mismatches(articles: Iterable[Article]) -> list[str]:
     """One line per translation whose numbers differ from its English article."""
     by_slug: dict[str, dict[str, Article]] = defaultdict(dict)
@@ -32,9 +38,9 @@ def number_mismatches(articles: Iterable[Article]) -> list[str]:
         reference = versions.get(REFERENCE_LANG)
         if reference is None:
             continue
-        expected = numbers_in(reference.body)
+        expected = _facts_and_numbers(reference.body)
         for lang, article in sorted(versions.items()):
-            found = numbers_in(article.body)
+            found = _facts_and_numbers(article.body)
             if found != expected:
                 problems.append(
                     f"{slug}/{lang}.md: numbers differ from {REFERENCE_LANG}.md: "

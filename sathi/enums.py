@@ -4,10 +4,14 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    """What a staff account may do: admins everything, editors articles, volunteers cases."""
+    """What a staff account may do: admins everything, editors articles, volunteers cases.
+
+    A reviewer is an editor who also approves revisions in the languages of their account.
+    """
 
     admin = "admin"
     editor = "editor"
+    reviewer = "reviewer"
     volunteer = "volunteer"
 
 
@@ -110,3 +114,40 @@ class OutboxStatus(StrEnum):
 
 # States a volunteer must look at: the message may not have reached the worker.
 DELIVERY_PROBLEMS = (OutboxStatus.failed, OutboxStatus.uncertain, OutboxStatus.blocked)
+
+
+class RevisionState(StrEnum):
+    """An article revision: draft -> in_review -> approved -> published (or sent back).
+
+    A published revision becomes `superseded` when a newer one is published, `unpublished`
+    when an editor takes the language off the bot.
+    """
+
+    draft = "draft"
+    in_review = "in_review"
+    sent_back = "sent_back"
+    approved = "approved"
+    published = "published"
+    superseded = "superseded"
+    unpublished = "unpublished"
+
+
+class ChangeKind(StrEnum):
+    """How much an English revision changes: substantive marks every translation stale."""
+
+    substantive = "substantive"
+    minor = "minor"
+
+
+class ArticleEventKind(StrEnum):
+    """One entry of an article's history (who did what to which revision, and when)."""
+
+    created = "created"
+    submitted = "submitted"
+    approved = "approved"
+    sent_back = "sent_back"
+    published = "published"
+    unpublished = "unpublished"
+    restored = "restored"
+    imported = "imported"
+    marked_stale = "marked_stale"

@@ -25,12 +25,15 @@ from sathi.crypto import EncryptedText
 from sathi.db import Base, UTCDateTime, utcnow
 from sathi.enums import (
     DELIVERY_PROBLEMS,
+    ArticleEventKind,
     CaseEventKind,
     CaseStatus,
+    ChangeKind,
     MessageDirection,
     MessageKind,
     OutboxKind,
     OutboxStatus,
+    RevisionState,
     Role,
     Urgency,
 )
@@ -91,6 +94,12 @@ class Article(Base):
     body: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The published revision this row shows (the row is that revision's copy for the bot).
+    revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article_revision.id", ondelete="SET NULL")
+    )
+    # A translation whose English source changed substantively since it was translated.
+    stale: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Staff(Base):
@@ -292,3 +301,138 @@ class InboundUpdate(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ArticleRevision(Base):
+    """One version of one language of an article, from draft to published (or sent back)."""
+
+    __tablename__ = "article_revision"
+    __table_args__ = (
+        UniqueConstraint("slug", "lang", "number"),
+        Index("ix_article_revision_slug_lang", "slug", "lang"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(16))
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[RevisionState] = mapped_column(EnumString(RevisionState, 16), index=True)
+    category: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    keywords: Mapped[list[str]] = mapped_column(JSON)
+    sources: Mapped[list[str]] = mapped_column(JSON)
+    alert_words: Mapped[list[str]] = mapped_column(JSON)
+    last_reviewed: Mapped[date] = mapped_column(Date)
+    review: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    change: Mapped[ChangeKind] = mapped_column(
+        EnumString(ChangeKind, 16), default=ChangeKind.substantive
+    )
+    # For a translation: the English revision it was translated from.
+    source_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article_revision.id", ondelete="SET NULL")
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    comment: Mapped[str | None] = mapped_column(Text)
+    review_by: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ArticleEvent(Base):
+    """An article's history: who did what to which revision, when, and why (a comment)."""
+
+    __tablename__ = "article_event"
+    __table_args__ = (Index("ix_article_event_slug_lang", "slug", "lang"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(16))
+    revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article_revision.id", ondelete="SET NULL")
+    )
+    kind: Mapped[ArticleEventKind] = mapped_column(EnumString(ArticleEventKind, 24))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    revision: Mapped[ArticleRevision | None] = relationship(lazy="joined")
+    actor: Mapped[Staff | None] = relationship(lazy="joined")
+
+    @property
+    def revision_number(self) -> int | None:
+        """The number of the revision the event is about (None for an article-wide event)."""
+        return self.revision.number if self.revision is not None else None
+
+    @property
+    def actor_name(self) -> str | None:
+        """Who did it (None for the file import and for deleted accounts)."""
+        return self.actor.username if self.actor is not None else None
+
+
+class Fact(Base):
+    """A named number or phone number that articles refer to as {{fact:name}}."""
+
+    __tablename__ = "fact"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(String(300))
+
+    values: Mapped[list["FactValue"]] = relationship(
+        order_by="FactValue.valid_from", passive_deletes=True, lazy="selectin"
+    )
+
+
+class FactValue(Base):
+    """A fact's value from a date on (until the next value, or its own end), with its source."""
+
+    __tablename__ = "fact_value"
+    __table_args__ = (UniqueConstraint("fact_name", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fact_name: Mapped[str] = mapped_column(ForeignKey("fact.name", ondelete="CASCADE"))
+    value: Mapped[str] = mapped_column(String(64))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(500))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GuideGap(Base):
+    """How often workers asked and found nothing, or found an article unhelpful: counts only.
+
+    Per language and ISO week ("2026-W49"); `slug` is empty for searches that matched nothing.
+    No worker identity is stored.
+    """
+
+    __tablename__ = "guide_gap"
+    __table_args__ = (UniqueConstraint("week", "lang", "kind", "slug"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week: Mapped[str] = mapped_column(String(8))
+    lang: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(64), default="")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MissedQuery(Base):
+    """A search that matched nothing, with digits, names, phone numbers and ids removed.
+
+    Kept 30 days at most (removed by the bot's housekeeping); `text_hash` counts repeats.
+    """
+
+    __tablename__ = "missed_query"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lang: Mapped[str] = mapped_column(String(16))
+    week: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(String(200))
+    text_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,7 +1,9 @@
 """What an entry point opens once and hands down: engine, sessions, keys, catalogs, knowledge."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -18,23 +20,54 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class KnowledgeHolder:
-    """The search index over the articles in the database, rebuilt when they change."""
+    """The search index over the published articles, rebuilt when they, a fact or the day change.
+
+    `refresh` costs one small query when nothing changed; `sathi run` calls it every minute.
+    """
 
     sessionmaker: async_sessionmaker[AsyncSession]
+    catalogs: Catalogs | None = None
     current: KnowledgeBase = field(default_factory=lambda: KnowledgeBase([]))
-    _stamp: tuple[int, str | None] | None = None
+    _stamp: tuple[object, ...] | None = None
 
-    async def refresh(self) -> bool:
-        """Reloads the articles if the table changed since the last look; True if it did."""
+    async def refresh(self, now: datetime | None = None) -> bool:
+        """Reloads the articles if anything changed since the last look; True if it did.
+
+        `now` (default: the clock) decides which fact values apply: a value dated tomorrow is
+        shown from tomorrow, Korean time.
+        """
+        today = articles.today_in_korea(now)
         async with self.sessionmaker() as session:
-            stamp = await articles.content_stamp(session)
+            stamp = (*await articles.content_stamp(session), today.isoformat())
             if stamp == self._stamp:
                 return False
-            loaded = await articles.load_articles(session)
+            loaded = await articles.load_articles(session, today=today, notes=self._notes)
         self.current = KnowledgeBase(loaded)
         self._stamp = stamp
         log.info("knowledge base loaded: %d articles", len(loaded))
         return True
+
+    def _notes(self, lang: str) -> tuple[Callable[..., str] | None, Callable[[str], str] | None]:
+        if self.catalogs is None:
+            return None, None
+        t = self.catalogs.get(lang)
+
+        def expired(value: str, year: int, hotline: str) -> str:
+            # Translators: a legal amount whose period has ended and no newer one is known yet,
+            # e.g. "10,320 (in 2026; call 1350 to check today's amount)".
+            return t.gettext(
+                "{value} (in {year}; call {hotline} to check today's amount)",
+                value=value, year=year, hotline=hotline,
+            )
+
+        def stale(hotline: str) -> str:
+            # Translators: under a translation whose English original has changed since.
+            return t.gettext(
+                "This text may be out of date. Call {hotline} (interpreters) to check.",
+                hotline=hotline,
+            )
+
+        return expired, stale
 
 
 @dataclass
@@ -62,6 +95,6 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         await migrations.upgrade(engine)
     sessionmaker = make_sessionmaker(engine)
     catalogs = load_catalogs(settings.locales_dir, settings.default_locale)
-    knowledge = KnowledgeHolder(sessionmaker)
+    knowledge = KnowledgeHolder(sessionmaker, catalogs)
     await knowledge.refresh()
     return Runtime(settings, engine, sessionmaker, vault, catalogs, knowledge)

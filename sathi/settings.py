@@ -42,6 +42,7 @@ class Settings(BaseSettings):
 
     knowledge_dir: Path = paths.KNOWLEDGE_DIR
     topics_file: Path = paths.TOPICS_FILE
+    facts_file: Path = paths.FACTS_FILE
     locales_dir: Path = paths.LOCALES_DIR
     default_locale: str = "en"
     log_level: str = "INFO"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from knowledge.facts import load_facts
 from knowledge.loader import load_articles
 from knowledge.models import Article as ArticleFile
 from knowledge.topics import load_topics
@@ -81,6 +82,6 @@ def article_files() -> list[ArticleFile]:
 async def imported(runtime: Runtime, article_files: list[ArticleFile]) -> Runtime:
     """The runtime with the repository's articles imported and the search index built."""
     async with runtime.sessionmaker.begin() as session:
-        await import_articles(session, article_files)
+        await import_articles(session, article_files, facts=load_facts(paths.FACTS_FILE))
     await runtime.knowledge.refresh()
     return runtime

@@ -24,6 +24,7 @@ from bot.terminal import (
     button_update,
     message_update,
 )
+from knowledge.facts import load_facts
 from knowledge.loader import ArticleError, load_articles
 from knowledge.topics import load_topics
 from sathi.runtime import Runtime, open_runtime
@@ -67,8 +68,8 @@ async def chat(settings: Settings, *, lang: str | None, stdin: TextIO, out: Text
 async def _ensure_articles(runtime: Runtime, out: TextIO) -> bool:
     """Imports the article files into an empty database (the bot serves the database)."""
     async with runtime.sessionmaker() as session:
-        count, _newest = await articles.content_stamp(session)
-    if count:
+        count = (await articles.content_stamp(session))[0]
+    if count != "0":
         return True
     settings = runtime.settings
     try:
@@ -80,7 +81,9 @@ async def _ensure_articles(runtime: Runtime, out: TextIO) -> bool:
               "see `sathi knowledge check`", file=sys.stderr)
         return False
     async with runtime.sessionmaker.begin() as session:
-        report = await articles.import_articles(session, found)
+        report = await articles.import_articles(
+            session, found, facts=load_facts(settings.facts_file)
+        )
     await runtime.knowledge.refresh()
     print(f"(the database had no articles: imported {report.added} from "
           f"{settings.knowledge_dir})", file=out)

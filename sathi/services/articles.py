@@ -1,15 +1,32 @@
-"""Articles in the database: imported from knowledge/ files, served to the bot from here."""
+"""Articles in the database: imported from knowledge/ files as revisions, served to the bot.
 
-import hashlib
-import json
-from dataclasses import dataclass
+The `article` table holds one row per published revision (slug, language): the bot builds its
+knowledge base from these rows, with the facts they name written in for the language and day.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from knowledge import facts as fact_files
 from knowledge.models import Article as ArticleFile
-from sathi.db import utcnow
-from sathi.models import Article
+from sathi.enums import ArticleEventKind, ChangeKind
+from sathi.models import Article, FactValue
+from sathi.services import editing
+from sathi.services import facts as fact_service
+
+KOREA = ZoneInfo("Asia/Seoul")  # laws and their dates apply in Korean time
+
+
+def today_in_korea(now: datetime.datetime | None = None) -> datetime.date:
+    """The date in Korea (a new fact value applies from midnight there)."""
+    return (now or datetime.datetime.now(datetime.UTC)).astimezone(KOREA).date()
 
 
 @dataclass(frozen=True)
@@ -22,72 +39,98 @@ class ImportReport:
     removed: int
 
 
-def _content_hash(article: ArticleFile) -> str:
-    fields = [
-        article.category, article.title, list(article.keywords), list(article.sources),
-        list(article.alert_words), article.last_reviewed.isoformat(), article.review, article.body,
-    ]
-    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
-
-
-def _copy_into(row: Article, article: ArticleFile, content_hash: str) -> None:
-    row.category = article.category
-    row.title = article.title
-    row.keywords = list(article.keywords)
-    row.sources = list(article.sources)
-    row.alert_words = list(article.alert_words)
-    row.last_reviewed = article.last_reviewed
-    row.review = article.review
-    row.body = article.body
-    row.content_hash = content_hash
-    row.updated_at = utcnow()
-
-
 async def import_articles(
-    session: AsyncSession, articles: list[ArticleFile], *, remove_missing: bool = True
+    session: AsyncSession, articles: list[ArticleFile], *, remove_missing: bool = True,
+    change: ChangeKind = ChangeKind.substantive,
+    facts: dict[str, fact_files.Fact] | None = None,
 ) -> ImportReport:
-    """Makes the article table match the files; a second run changes nothing."""
-    existing = {(row.slug, row.lang): row for row in await session.scalars(select(Article))}
+    """Each changed file becomes a new published revision (in the history as 'imported').
+
+    An unchanged file creates nothing; a file gone from the folder is unpublished. English
+    files go first, so translations imported together with their English are not stale.
+    """
+    if facts:
+        await fact_service.import_facts(session, facts)
+    published = {(row.slug, row.lang): row for row in await session.scalars(select(Article))}
     added = updated = unchanged = 0
-    for article in articles:
-        content_hash = _content_hash(article)
-        row = existing.pop((article.slug, article.lang), None)
-        if row is None:
-            row = Article(slug=article.slug, lang=article.lang)
-            _copy_into(row, article, content_hash)
-            session.add(row)
-            added += 1
-        elif row.content_hash != content_hash:
-            _copy_into(row, article, content_hash)
-            updated += 1
-        else:
+    order = sorted(articles, key=lambda a: (a.lang != editing.SOURCE_LANG, a.slug, a.lang))
+    for article in order:
+        row = published.pop((article.slug, article.lang), None)
+        if row is not None and row.content_hash == editing.content_hash(article):
             unchanged += 1
+            continue
+        draft = editing.Draft(
+            title=article.title, keywords=article.keywords, sources=article.sources,
+            body=article.body, alert_words=article.alert_words, change=change,
+            last_reviewed=article.last_reviewed, review=article.review,
+        )
+        revision = await editing.add_revision(
+            session, slug=article.slug, lang=article.lang, category=article.category,
+            draft=draft, actor=None, known_facts=None, event=ArticleEventKind.imported,
+            check=False,
+        )
+        await editing.publish(
+            session, revision, None, event=ArticleEventKind.published, allow_unapproved=True
+        )
+        if row is None:
+            added += 1
+        else:
+            updated += 1
     removed = 0
     if remove_missing:
-        for row in existing.values():
-            await session.delete(row)
+        for slug, lang in published:
+            await editing.unpublish(session, slug, lang, None, "file removed")
             removed += 1
     await session.flush()
     return ImportReport(added, updated, unchanged, removed)
 
 
-async def load_articles(session: AsyncSession) -> list[ArticleFile]:
-    """Every article in the database, as the knowledge package's plain objects."""
+async def published_files(session: AsyncSession) -> list[ArticleFile]:
+    """The published articles exactly as stored (fact references not filled in): for export."""
     rows = await session.scalars(select(Article).order_by(Article.slug, Article.lang))
-    return [
-        ArticleFile(
-            slug=row.slug, lang=row.lang, category=row.category, title=row.title,
-            keywords=tuple(row.keywords), sources=tuple(row.sources),
-            last_reviewed=row.last_reviewed, review=row.review, body=row.body,
-            alert_words=tuple(row.alert_words),
-        )
-        for row in rows
-    ]
+    return [editing.as_article(row) for row in rows]
 
 
-async def content_stamp(session: AsyncSession) -> tuple[int, str | None]:
-    """A cheap fingerprint of the article table, to notice when the knowledge base changed."""
-    count, newest = (await session.execute(
-        select(func.count(Article.id), func.max(Article.updated_at))
-    )).one()
-    return int(count), None if newest is None else str(newest)
+Notes = Callable[[str], tuple[Callable[..., str] | None, Callable[[str], str] | None]]
+"""lang -> (expired(value, year, hotline), stale(hotline)): the bot's translated lines."""
+
+
+async def load_articles(
+    session: AsyncSession, *, today: datetime.date | None = None, notes: Notes | None = None,
+) -> list[ArticleFile]:
+    """Every published article, with its facts filled in for its language and the day."""
+    today = today or today_in_korea()
+    facts = await fact_service.load_facts(session)
+    rows = await session.scalars(select(Article).order_by(Article.slug, Article.lang))
+    loaded = []
+    for row in rows:
+        expired_line, stale_line = notes(row.lang) if notes else (None, None)
+        labour = fact_files.render("{{fact:hotline_labour}}", facts, row.lang, today)
+        expired = None
+        if expired_line is not None:
+            def expired(value: str, year: int, line=expired_line, hotline=labour) -> str:
+                return line(value, year, hotline)
+
+        def fill(text: str, lang: str = row.lang, expired=expired) -> str:
+            return fact_files.render(text, facts, lang, today, expired)
+
+        article = editing.as_article(row)
+        notice = None
+        if row.stale and stale_line is not None:
+            notice = stale_line(fill("{{fact:hotline_interpreter}}"))
+        loaded.append(replace(
+            article, title=fill(article.title), body=fill(article.body), stale=row.stale,
+            notice=notice,
+        ))
+    return loaded
+
+
+async def content_stamp(session: AsyncSession) -> tuple[object, ...]:
+    """A cheap fingerprint of the articles and facts (one query), to notice any change."""
+    row = (await session.execute(select(
+        func.count(Article.id), func.max(Article.updated_at),
+        select(func.count(FactValue.id)).scalar_subquery(),
+        select(func.max(FactValue.id)).scalar_subquery(),
+        select(func.max(FactValue.created_at)).scalar_subquery(),
+    ))).one()
+    return tuple(None if value is None else str(value) for value in row)

@@ -1,14 +1,17 @@
 """The guide itself: complete, valid, and with the same facts in every translation."""
 
+import datetime
 import subprocess
 import sys
 from dataclasses import replace
 
+from knowledge.facts import load_facts, render
 from knowledge.numbers import number_mismatches, numbers_in
 from knowledge.topics import load_topics
 from sathi import paths
 
 LANGUAGES = ("en", "ne", "bn", "tl", "ko")
+FACTS = load_facts(paths.FACTS_FILE)
 
 
 def test_every_slug_has_all_five_languages(article_files):
@@ -30,7 +33,7 @@ def test_knowledge_check_command_passes_on_the_repository():
         cwd=paths.REPO_ROOT,
     )
     assert result.returncode == 0, result.stderr
-    assert "150 article files OK" in result.stdout
+    assert "150 article files OK, 12 facts OK" in result.stdout
 
 
 def test_numbers_fold_scripts_and_separators():
@@ -50,10 +53,20 @@ def test_translations_carry_the_same_numbers_as_english(article_files):
 def test_a_wrong_number_in_a_translation_is_caught(article_files):
     english = next(a for a in article_files if a.slug == "unpaid-wages" and a.lang == "en")
     nepali = next(a for a in article_files if a.slug == "unpaid-wages" and a.lang == "ne")
-    assert "1350" in numbers_in(english.body)
-    broken = replace(nepali, body=nepali.body.replace("1350", "1305").replace("१३५०", "१३०५"))
+    assert "1348" in numbers_in(english.body)
+    broken = replace(nepali, body=nepali.body.replace("1348", "1384").replace("१३४८", "१३८४"))
     problems = number_mismatches([english, broken])
-    assert len(problems) == 1 and "unpaid-wages/ne.md" in problems[0] and "1305" in problems[0]
+    assert len(problems) == 1 and "unpaid-wages/ne.md" in problems[0] and "1384" in problems[0]
+
+
+def test_a_translation_naming_another_fact_is_caught(article_files):
+    english = next(a for a in article_files if a.slug == "unpaid-wages" and a.lang == "en")
+    nepali = next(a for a in article_files if a.slug == "unpaid-wages" and a.lang == "ne")
+    assert "{{fact:hotline_labour}}" in nepali.body
+    broken = replace(nepali, body=nepali.body.replace("{{fact:hotline_labour}}",
+                                                      "{{fact:hotline_immigration}}"))
+    [problem] = number_mismatches([english, broken])
+    assert "fact:hotline_labour" in problem and "fact:hotline_immigration" in problem
 
 
 def test_every_article_names_sources_and_a_review_state(article_files):
@@ -74,5 +87,6 @@ def test_korean_terms_stand_in_hangul_in_every_language(article_files):
 def test_emergency_contacts_lead_has_the_emergency_numbers_in_every_language(article_files):
     for article in article_files:
         if article.slug == "emergency-contacts":
-            assert {"112", "119"} <= numbers_in(article.lead), article.lang
+            lead = render(article.lead, FACTS, article.lang, datetime.date(2026, 12, 2))
+            assert {"112", "119"} <= numbers_in(lead), article.lang
             assert article.alert_words, article.lang
