@@ -73,3 +73,13 @@ async def get_current_admin(staff: CurrentStaff) -> Staff:
 
 
 CurrentAdmin = Annotated[Staff, Depends(get_current_admin)]
+
+
+async def get_current_writer(staff: CurrentStaff) -> Staff:
+    """An editor, a reviewer or an admin: who changes articles and facts (volunteers get 403)."""
+    if staff.role not in (Role.editor, Role.reviewer, Role.admin):
+        raise NotAllowed("only editors, reviewers and admins may change articles and facts")
+    return staff
+
+
+CurrentWriter = Annotated[Staff, Depends(get_current_writer)]

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, FastAPI
 
 from admin_api import errors
-from admin_api.routes import auth, canned, cases, health, users
+from admin_api.routes import articles, auth, canned, cases, facts, health, users
 from sathi.runtime import Runtime
 
 API_PREFIX = "/api/v1"
@@ -19,7 +19,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.include_router(health.router)
     api = APIRouter(prefix=API_PREFIX)
-    for area in (auth, users, cases, canned):
+    for area in (auth, users, cases, canned, articles, facts):
         api.include_router(area.router)
     app.include_router(api)
     errors.install(app)

@@ -87,6 +87,8 @@ def article_note(article: Article, t: Translator, *, source_lang: str) -> str | 
     """Why a worker should read this article with care, in their language (None if no reason)."""
     if article.lang != t.locale:
         return t.gettext("This topic is not translated into your language yet.")
+    if article.notice:  # e.g. a stale translation: its English original changed since
+        return article.notice
     if article.review == "draft" and article.lang != source_lang:
         # Translators: "native speaker" means a native speaker of this catalog's language.
         return t.gettext("A native speaker has not checked this translation yet.")

@@ -424,3 +424,109 @@ async def restore(
         draft=draft, actor=staff, known_facts=known_facts, event=ArticleEventKind.restored,
         comment=f"restored from revision {revision.number}",
     )
+
+
+# ---------------------------------------------------------------- for the admin API
+
+
+@dataclass(frozen=True)
+class LanguageState:
+    """Where one language of an article stands."""
+
+    slug: str
+    lang: str
+    category: str
+    title: str
+    published: ArticleRevision | None
+    latest: ArticleRevision
+    stale: bool
+
+    @property
+    def published_number(self) -> int | None:
+        """The number of the revision the bot serves (None when it serves none)."""
+        return self.published.number if self.published else None
+
+    @property
+    def latest_number(self) -> int:
+        """The newest revision's number."""
+        return self.latest.number
+
+    @property
+    def latest_state(self) -> RevisionState:
+        """The newest revision's state."""
+        return self.latest.state
+
+    @property
+    def review_by(self) -> datetime.date | None:
+        """When the published text must be checked again."""
+        return self.published.review_by if self.published else None
+
+
+async def language_states(session: AsyncSession, slug: str | None = None) -> list[LanguageState]:
+    """Every (slug, language) with a revision, sorted (the guide has hundreds, not millions)."""
+    query = select(ArticleRevision).order_by(
+        ArticleRevision.slug, ArticleRevision.lang, ArticleRevision.number
+    )
+    if slug is not None:
+        query = query.where(ArticleRevision.slug == slug)
+    grouped: dict[tuple[str, str], list[ArticleRevision]] = {}
+    for revision in await session.scalars(query):
+        grouped.setdefault((revision.slug, revision.lang), []).append(revision)
+    rows = select(Article.slug, Article.lang, Article.stale)
+    stale = {(s, lang): flag for s, lang, flag in await session.execute(rows)}
+    states = []
+    for (s, lang), revisions in grouped.items():
+        published = next((r for r in revisions if r.state == RevisionState.published), None)
+        shown = published or revisions[-1]
+        states.append(LanguageState(
+            s, lang, shown.category, shown.title, published, revisions[-1],
+            stale.get((s, lang), False),
+        ))
+    return states
+
+
+def is_due(state: LanguageState, today: datetime.date, within_days: int) -> bool:
+    """A published text whose review-by date falls within the window (or has passed)."""
+    review = state.review_by
+    return review is not None and review <= today + datetime.timedelta(days=within_days)
+
+
+async def list_articles(
+    session: AsyncSession, staff: Staff, *, category: str | None = None,
+    lang: str | None = None, state: RevisionState | None = None, stale: bool | None = None,
+    due: bool | None = None, today: datetime.date | None = None, within_days: int = 30,
+) -> list[LanguageState]:
+    """The languages of every article, filtered."""
+    today = today or utcnow().date()
+    found = []
+    for item in await language_states(session):
+        if category is not None and item.category != category:
+            continue
+        if lang is not None and item.lang != lang:
+            continue
+        if state is not None and item.latest_state != state:
+            continue
+        if stale is not None and item.stale != stale:
+            continue
+        if due is not None and is_due(item, today, within_days) != due:
+            continue
+        found.append(item)
+    return found
+
+
+async def create_draft(
+    session: AsyncSession, staff: Staff, *, slug: str, lang: str, draft: Draft,
+    topics: dict[str, str], languages: Sequence[str], facts: dict[str, fact_files.Fact],
+) -> ArticleRevision:
+    """A new draft of one language, by an editor, reviewer or admin."""
+    require_writer(staff)
+    check_slug(slug)
+    check_lang(lang, languages)
+    if slug not in topics:
+        raise NotFound(f"no topic {slug!r} in topics.tsv")
+    if lang != SOURCE_LANG and draft.change == ChangeKind.minor:
+        draft = Draft(**{**draft.__dict__, "change": ChangeKind.substantive})
+    return await add_revision(
+        session, slug=slug, lang=lang, category=topics[slug], draft=draft, actor=staff,
+        known_facts=facts,
+    )

@@ -126,3 +126,8 @@ def due_facts(
         if ends is not None and shown is not None and ends <= horizon:
             due.append(DueFact(fact.name, fact.description, shown.value, ends, ends <= today))
     return sorted(due, key=lambda d: (not d.expired, d.ends, d.name))
+
+
+async def list_facts(session: AsyncSession) -> list[Fact]:
+    """Every fact row with its values, by name."""
+    return list(await session.scalars(select(Fact).order_by(Fact.name)))
