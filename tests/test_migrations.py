@@ -9,7 +9,7 @@ from sathi.db import Base
 
 ESCALATION_TABLES = {
     "staff", "staff_token", "case", "case_message", "case_note", "case_event", "canned_reply",
-    "outbox", "inbound_update",
+    "outbox", "inbound_update", "article_revision", "article_event", "fact", "fact_value",
 }
 
 
@@ -44,8 +44,27 @@ def test_migrations_are_self_contained():
     from sathi import paths
 
     versions = paths.REPO_ROOT / "alembic" / "versions"
-    for name, down in (("*_0002_escalation.py", "0001"), ("*_0003_pending_case.py", "0002")):
+    for name, down in (("*_0002_escalation.py", "0001"), ("*_0003_pending_case.py", "0002"),
+                       ("*_0004_editing.py", "0003")):
         [migration] = versions.glob(name)
         source = migration.read_text(encoding="utf-8")
         assert "import sathi" not in source and "from sathi" not in source
         assert f'down_revision = "{down}"' in source
+
+
+def test_alembic_check_on_a_database_at_head_finds_nothing_to_do(tmp_path):
+    """`alembic check` in a fresh interpreter: env.py must register every model by itself."""
+    import os
+    import subprocess
+    import sys
+
+    from sathi import paths
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SATHI_")}
+    env["SATHI_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'check.db'}"
+    alembic = [sys.executable, "-m", "alembic", "-c", str(paths.ALEMBIC_INI)]
+    for command in (["upgrade", "head"], ["check"]):
+        result = subprocess.run([*alembic, *command], capture_output=True, text=True,
+                                timeout=120, cwd=paths.REPO_ROOT, env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert "No new upgrade operations detected" in result.stdout + result.stderr

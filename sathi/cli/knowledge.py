@@ -57,10 +57,10 @@ def _problems(settings: Settings, source: Path | None = None) -> tuple[list[obje
     articles_dir, topics_file, facts_file = _files(settings, source)
     topics = load_topics(topics_file)
     facts, fact_problems = read_facts(facts_file)
-    problems: list[object] = [*fact_problems, *check_articles(articles_dir, topics,
-                                                              settings.languages)]
+    file_problems = check_articles(articles_dir, topics, settings.languages)
+    problems: list[object] = [*fact_problems, *file_problems]
     articles = []
-    if not problems:
+    if not file_problems:
         articles = load_articles(articles_dir, topics, settings.languages)
         problems.extend(number_mismatches(articles))
         problems.extend(unknown_references(facts, (
