@@ -3,7 +3,7 @@
 from fastapi import APIRouter, FastAPI
 
 from admin_api import errors
-from admin_api.routes import articles, auth, canned, cases, facts, health, users
+from admin_api.routes import articles, auth, canned, cases, facts, gaps, health, users
 from sathi.runtime import Runtime
 
 API_PREFIX = "/api/v1"
@@ -19,7 +19,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.include_router(health.router)
     api = APIRouter(prefix=API_PREFIX)
-    for area in (auth, users, cases, canned, articles, facts):
+    for area in (auth, users, cases, canned, articles, facts, gaps):
         api.include_router(area.router)
     app.include_router(api)
     errors.install(app)

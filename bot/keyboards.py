@@ -19,6 +19,7 @@ CATEGORY = "cat"
 ARTICLE = "art"
 VOLUNTEER = "esc"
 CASE = "case"
+FEEDBACK = "fb"
 
 # Actions: OPEN edits the message with the pressed button, BACK sends a new message below an
 # article (keeping the article readable), CHOOSE/SHOW/KOREAN act on the argument.
@@ -38,6 +39,9 @@ CLOSE = "close"
 CLOSE_CONFIRMED = "closeok"
 RATE = "rate"
 RATINGS = range(1, 6)
+# Under an article: was it helpful (arg: the slug)?
+HELPFUL = "up"
+UNHELPFUL = "down"
 
 MAX_DATA_BYTES = 64
 CHECK = "✓"
@@ -136,6 +140,15 @@ def article(
         _button(_icon("🏠", t.gettext("Main menu")), MENU, BACK),
     ])
     return InlineKeyboardMarkup(rows)
+
+
+def with_feedback(markup: InlineKeyboardMarkup, slug: str) -> InlineKeyboardMarkup:
+    """The article's keyboard with 👍 / 👎 as its first row (left off if the slug is too long)."""
+    try:
+        row = [_button("👍", FEEDBACK, HELPFUL, slug), _button("👎", FEEDBACK, UNHELPFUL, slug)]
+    except ValueError:
+        return markup
+    return InlineKeyboardMarkup([row, *markup.inline_keyboard])
 
 
 def menu_button(t: Translator) -> InlineKeyboardMarkup:

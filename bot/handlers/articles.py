@@ -6,6 +6,7 @@ from bot import guidance, keyboards, render
 from bot.context import SathiContext
 from bot.deps import with_member
 from bot.handlers.menu import main_menu
+from sathi.services import gaps
 
 
 def _arg(update: Update) -> tuple[str, str | None]:
@@ -48,6 +49,7 @@ async def show_article(update: Update, context: SathiContext) -> None:
     korean = guidance.korean_version(context.kb, article.slug) is not None
     korean = korean and context.locale != guidance.KOREAN
     markup = keyboards.article(article.slug, article.category, t, korean=korean)
+    markup = keyboards.with_feedback(markup, article.slug)
     context.reply(render.article(article, note=note), markup)
 
 
@@ -66,3 +68,17 @@ async def show_in_korean(update: Update, context: SathiContext) -> None:
     note = render.article_note(korean, ko, source_lang=guidance.SOURCE_LANG)
     markup = keyboards.article(korean.slug, korean.category, t, korean=False)
     context.reply(render.article(korean, note=note), markup)
+
+
+@with_member
+async def rate_article(update: Update, context: SathiContext) -> None:
+    """👍 / 👎 under an article: counted per language and week, with nothing about the worker."""
+    action, slug = _arg(update)
+    article = guidance.article_in(context.kb, slug or "", context.locale)
+    if article is None:
+        return _gone(context)
+    await gaps.record_feedback(context.session, lang=article.lang, slug=article.slug,
+                               helpful=action == keyboards.HELPFUL)
+    context.reply(render.plain(context.t.gettext(
+        "Thank you. Your answer helps the union improve this guide."
+    )))

@@ -13,7 +13,7 @@ from bot.handlers.media import answer_media
 from bot.handlers.search import answer_question
 from sathi.enums import MessageKind
 from sathi.models import Case
-from sathi.services import escalation
+from sathi.services import escalation, gaps
 from sathi.services.escalation import Receipt, Route, WorkerMessage
 
 
@@ -88,7 +88,8 @@ async def receive_text(update: Update, context: SathiContext) -> None:
     receipt = await _to_case(context, WorkerMessage(MessageKind.text, text=text))
     if receipt.route in (Route.opened, Route.added):
         return
-    answer_question(context, text)
+    if not answer_question(context, text):  # counted for editors, scrubbed, no identity
+        await gaps.record_miss(context.session, lang=context.locale, question=text)
     if receipt.route is Route.closed:
         _closed(context, receipt.case)
 

@@ -11,8 +11,8 @@ def offer_language(context: SathiContext) -> None:
         context.reply(render.plain(context.t.gettext("To choose your language, send /language")))
 
 
-def answer_question(context: SathiContext, question: str) -> None:
-    """Top matches as buttons, or an honest 'no answer yet' with the menu (and a volunteer)."""
+def answer_question(context: SathiContext, question: str) -> bool:
+    """Top matches as buttons, or an honest 'no answer yet' with the menu; True if found."""
     t = context.t
     found = guidance.answers(context.kb, question, context.locale)
     if found:
@@ -28,3 +28,4 @@ def answer_question(context: SathiContext, question: str) -> None:
         sorry = render.plain(t.gettext("I don't have an answer to that yet."))
         context.reply(f"{sorry}\n\n{menu_text}", markup)
     offer_language(context)
+    return bool(found)

@@ -1,0 +1,123 @@
+"""What workers asked and did not find: counts per language and ISO week, no worker identity.
+
+Two kinds of count: `no_match` (a question that matched no article) and `unhelpful` / `helpful`
+(the 👎 / 👍 under an article). A question that matched nothing is also kept as text for
+editors, but only after removing everything that could point at a person (digits, words with
+digits such as ids and phone numbers, e-mail addresses, links, @names, capitalised words that
+may be names), and for RETENTION_DAYS at most; its hash counts repeats of the same question.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sathi.db import utcnow
+from sathi.models import GuideGap, MissedQuery
+
+RETENTION_DAYS = 30
+NO_MATCH, HELPFUL, UNHELPFUL = "no_match", "helpful", "unhelpful"
+MAX_TEXT = 120
+_DROP = re.compile(
+    r"\S*\d\S*"            # anything with a digit: phone numbers, ids, amounts, dates
+    r"|\S+@\S+|@\w+"       # e-mail addresses and @names
+    r"|https?://\S+|www\.\S+"
+    r"|\b[A-Z][\w'’-]*"    # capitalised Latin words: may be a person's or a company's name
+)
+_SPACES = re.compile(r"\s+")
+
+
+def iso_week(day: datetime.date) -> str:
+    """'2026-W49'."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def scrub(text: str) -> str:
+    """The question without anything that looks like a name, a number or an id ('' if none)."""
+    kept = _SPACES.sub(" ", _DROP.sub(" ", text)).strip(" .,!?;:-")
+    return kept.lower()[:MAX_TEXT].strip()
+
+
+async def _count(
+    session: AsyncSession, *, week: str, lang: str, kind: str, slug: str = ""
+) -> None:
+    match = (GuideGap.week == week, GuideGap.lang == lang, GuideGap.kind == kind,
+             GuideGap.slug == slug)
+    bumped = await session.execute(update(GuideGap).where(*match).values(count=GuideGap.count + 1))
+    if bumped.rowcount:
+        return
+    try:
+        async with session.begin_nested():
+            session.add(GuideGap(week=week, lang=lang, kind=kind, slug=slug, count=1))
+    except IntegrityError:  # another instance inserted it at the same moment
+        await session.execute(update(GuideGap).where(*match).values(count=GuideGap.count + 1))
+
+
+async def record_miss(
+    session: AsyncSession, *, lang: str, question: str, now: datetime.datetime | None = None
+) -> None:
+    """A question that matched nothing: counted, and kept scrubbed for 30 days."""
+    now = now or utcnow()
+    week = iso_week(now.date())
+    await _count(session, week=week, lang=lang, kind=NO_MATCH)
+    await session.execute(delete(MissedQuery).where(
+        MissedQuery.created_at < now - datetime.timedelta(days=RETENTION_DAYS)
+    ))
+    text = scrub(question)
+    if text:
+        digest = hashlib.sha256(f"{lang}:{text}".encode()).hexdigest()
+        session.add(MissedQuery(lang=lang, week=week, text=text, text_hash=digest,
+                                created_at=now))
+
+
+async def record_feedback(
+    session: AsyncSession, *, lang: str, slug: str, helpful: bool,
+    now: datetime.datetime | None = None,
+) -> None:
+    """A 👍 or 👎 under an article, counted per language and week."""
+    week = iso_week((now or utcnow()).date())
+    await _count(session, week=week, lang=lang, kind=HELPFUL if helpful else UNHELPFUL,
+                 slug=slug)
+
+
+@dataclass(frozen=True)
+class MissedCount:
+    """One scrubbed question and how often it was asked that week."""
+
+    lang: str
+    week: str
+    text: str
+    count: int
+
+
+async def report(
+    session: AsyncSession, *, weeks: int = 8, lang: str | None = None,
+    now: datetime.datetime | None = None,
+) -> tuple[list[GuideGap], list[MissedCount]]:
+    """The counts of the last `weeks` weeks (newest first) and the recent missed questions."""
+    now = now or utcnow()
+    since = iso_week((now - datetime.timedelta(weeks=weeks)).date())
+    counts = select(GuideGap).where(GuideGap.week > since).order_by(
+        GuideGap.week.desc(), GuideGap.lang, GuideGap.kind, GuideGap.count.desc(), GuideGap.slug
+    )
+    missed = select(
+        MissedQuery.lang, MissedQuery.week, func.min(MissedQuery.text),
+        func.count(MissedQuery.id).label("n"),
+    ).where(
+        MissedQuery.created_at >= now - datetime.timedelta(days=RETENTION_DAYS)
+    ).group_by(MissedQuery.lang, MissedQuery.week, MissedQuery.text_hash).order_by(
+        MissedQuery.week.desc(), func.count(MissedQuery.id).desc()
+    ).limit(500)
+    if lang is not None:
+        counts = counts.where(GuideGap.lang == lang)
+        missed = missed.where(MissedQuery.lang == lang)
+    rows = list(await session.scalars(counts))
+    found = [MissedCount(*row) for row in await session.execute(missed)]
+    return rows, found
