@@ -68,3 +68,24 @@ def test_alembic_check_on_a_database_at_head_finds_nothing_to_do(tmp_path):
                                 timeout=120, cwd=paths.REPO_ROOT, env=env)
         assert result.returncode == 0, result.stdout + result.stderr
     assert "No new upgrade operations detected" in result.stdout + result.stderr
+
+
+async def test_0004_makes_the_existing_articles_their_first_published_revision(runtime):
+    from sqlalchemy import text
+
+    engine = runtime.engine
+    await migrations.downgrade(engine, "0003")
+    async with engine.begin() as connection:
+        await connection.execute(text(
+            "INSERT INTO article (slug, lang, category, title, keywords, sources, alert_words,"
+            " last_reviewed, review, body, content_hash, updated_at) VALUES ('unpaid-wages',"
+            " 'en', 'at-work', 'Wages', '[\"wages\"]', '[\"https://example.org\"]', '[]',"
+            " '2026-11-23', 'draft', 'Body.', 'abc', '2026-11-23 00:00:00+00:00')"
+        ))
+    await migrations.upgrade(engine, "head")
+    async with engine.connect() as connection:
+        revision = (await connection.execute(text(
+            "SELECT r.number, r.state, r.title, r.body, a.revision_id = r.id, a.stale"
+            " FROM article a JOIN article_revision r ON r.slug = a.slug AND r.lang = a.lang"
+        ))).one()
+    assert tuple(revision) == (1, "published", "Wages", "Body.", True, False)
