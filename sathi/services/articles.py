@@ -51,6 +51,7 @@ async def import_articles(
     """
     if facts:
         await fact_service.import_facts(session, facts)
+    known = await fact_service.load_facts(session)
     published = {(row.slug, row.lang): row for row in await session.scalars(select(Article))}
     added = updated = unchanged = 0
     order = sorted(articles, key=lambda a: (a.lang != editing.SOURCE_LANG, a.slug, a.lang))
@@ -69,6 +70,8 @@ async def import_articles(
             draft=draft, actor=None, known_facts=None, event=ArticleEventKind.imported,
             check=False,
         )
+        # Checked on the file's last_reviewed date: a year later, or when a fact it uses ends.
+        revision.review_by = editing.review_by(article.body, known, article.last_reviewed)
         await editing.publish(
             session, revision, None, event=ArticleEventKind.published, allow_unapproved=True
         )

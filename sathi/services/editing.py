@@ -13,7 +13,7 @@ import difflib
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import delete, func, select
@@ -212,7 +212,7 @@ async def add_revision(
     actor: Staff | None, known_facts: dict[str, fact_files.Fact] | None,
     state: RevisionState = RevisionState.draft,
     event: ArticleEventKind = ArticleEventKind.created, comment: str | None = None,
-    check: bool = True,
+    check: bool = True, source_revision_id: int | None = None,
 ) -> ArticleRevision:
     """A new revision (a draft unless told otherwise), checked like a file, in the history.
 
@@ -229,9 +229,9 @@ async def add_revision(
     )
     if check:
         article = validate(article, known_facts)
-    source = None
-    if lang != SOURCE_LANG:
+    if lang != SOURCE_LANG and source_revision_id is None:
         source = await published_revision(session, slug, SOURCE_LANG)
+        source_revision_id = source.id if source else None
     now = utcnow()
     revision = ArticleRevision(
         slug=slug, lang=lang, number=await _next_number(session, slug, lang), state=state,
@@ -239,7 +239,7 @@ async def add_revision(
         sources=list(article.sources), alert_words=list(article.alert_words),
         last_reviewed=article.last_reviewed, review=article.review, body=article.body,
         content_hash=content_hash(article), change=draft.change,
-        source_revision_id=source.id if source else None,
+        source_revision_id=source_revision_id if lang != SOURCE_LANG else None,
         author_id=actor.id if actor else None, created_at=now, updated_at=now,
     )
     session.add(revision)
@@ -423,6 +423,7 @@ async def restore(
         session, slug=revision.slug, lang=revision.lang, category=revision.category,
         draft=draft, actor=staff, known_facts=known_facts, event=ArticleEventKind.restored,
         comment=f"restored from revision {revision.number}",
+        source_revision_id=revision.source_revision_id,  # still translated from the same English
     )
 
 
@@ -525,7 +526,7 @@ async def create_draft(
     if slug not in topics:
         raise NotFound(f"no topic {slug!r} in topics.tsv")
     if lang != SOURCE_LANG and draft.change == ChangeKind.minor:
-        draft = Draft(**{**draft.__dict__, "change": ChangeKind.substantive})
+        draft = replace(draft, change=ChangeKind.substantive)  # only English changes are minor
     return await add_revision(
         session, slug=slug, lang=lang, category=topics[slug], draft=draft, actor=staff,
         known_facts=facts,

@@ -36,6 +36,10 @@ async def test_the_due_list_has_the_facts_that_end_on_2027_01_01(client, editor)
                  "health_insurance_rate_worker", "long_term_care_rate"):
         assert ending[name] == "2027-01-01"
     assert "hotline_interpreter" not in ending
+    # The texts that quote them are due by then too (imported files: checked 2026-11-23).
+    texts = {(a["slug"], a["lang"]): a["review_by"] for a in due["articles"]}
+    assert texts[("minimum-wage", "ne")] == "2027-01-01"
+    assert texts[("payslip-deductions", "en")] == "2027-01-01"
 
 
 def test_ended_facts_come_first_in_the_due_list():
