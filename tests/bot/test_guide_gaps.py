@@ -3,6 +3,7 @@
 import datetime
 
 import httpx
+from argon2 import PasswordHasher
 from sqlalchemy import inspect, select
 
 from admin_api.main import create_app
@@ -52,8 +53,8 @@ async def test_thumbs_under_an_article_are_counted_per_language_and_week(
     await chat.send(updates.button("fb:down:unpaid-wages", 1))
     await chat.send(updates.button("fb:up:unpaid-wages", 1))
 
-    monkeypatch.setattr(staff_service, "_hasher", __import__("argon2").PasswordHasher(
-        time_cost=1, memory_cost=64, parallelism=1))
+    monkeypatch.setattr(staff_service, "_hasher",
+                        PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
     async with imported.sessionmaker.begin() as session:
         await staff_service.create_staff(session, username="editor", password="x" * 12,
                                          role=Role.editor, languages=[])
