@@ -7,16 +7,21 @@ so a guide kept in git only shows the changes people made.
 from __future__ import annotations
 
 import json
+import re
 
 import yaml
 
 from knowledge.models import Article
 
-_FLOW_UNSAFE = set(",[]{}#&*!|>'\"%@`")
+_FLOW_UNSAFE = set(",[]{}#&*!|>'\"%@`?:")
+# Text that is certainly a plain YAML scalar (most keywords and titles): no need to ask YAML.
+_SURELY_PLAIN = re.compile(r"^[^\W_][\w .()'’/+-]*(?<! )$")
 
 
 def _scalar(text: str, *, flow: bool = False) -> str:
     """Plain when YAML reads it back as the same text, else a double-quoted string."""
+    if _SURELY_PLAIN.match(text):
+        return text
     plain = (
         text == text.strip()
         and not (flow and _FLOW_UNSAFE & set(text))

@@ -79,3 +79,22 @@ def test_check_refuses_a_fact_without_a_source(tmp_path):
     result = sathi(tmp_path, "knowledge", "check", **files)
     assert result.returncode == 1
     assert "fact 'hotline_interpreter': value 1: has no source" in result.stderr
+
+
+def test_the_writer_quotes_only_what_yaml_would_read_differently(article_files):
+    import yaml
+
+    from knowledge.loader import parse_article
+    from knowledge.writer import _scalar, article_text
+
+    tricky = ["ARC issued", "1345", "yes", "it's ok", "a: b", "a:b", "x #y", "- x", "a,b",
+              "what?", "?x", "'q'", "o’clock", "a/b", "(x)", "사장님", "ঘণ্টার বেতন"]
+    for text in tricky:
+        flow = yaml.compose(f"k: [{_scalar(text, flow=True)}]", Loader=yaml.SafeLoader)
+        assert flow.value[0][1].value[0].value == text
+        block = yaml.compose(f"k: {_scalar(text)}", Loader=yaml.SafeLoader)
+        assert block.value[0][1].value == text
+    for article in article_files:
+        back, problems = parse_article(article_text(article), Path("x.md"), article.slug,
+                                       article.category)
+        assert problems == [] and back == article
