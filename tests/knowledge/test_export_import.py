@@ -95,6 +95,7 @@ def test_the_writer_quotes_only_what_yaml_would_read_differently(article_files):
         block = yaml.compose(f"k: {_scalar(text)}", Loader=yaml.SafeLoader)
         assert block.value[0][1].value == text
     for article in article_files:
-        back, problems = parse_article(article_text(article), Path("x.md"), article.slug,
+        back, problems = parse_article(article_text(article), Path(f"{article.lang}.md"),
+                                       article.slug,
                                        article.category)
         assert problems == [] and back == article
