@@ -66,7 +66,8 @@ def score(path: Path, misses: bool) -> bool:
                 kinds[(row["kind"], lang)][1] += 1
                 kinds[(row["kind"], lang)][0] += got == expected
         if got != expected:
-            wrong.append(f"  {lang} expected {expected}, got {got} {alert.kinds if alert else ''}: {text}")
+            kinds = alert.kinds if alert else ""
+            wrong.append(f"  {lang} expected {expected}, got {got} {kinds}: {text}")
     elapsed = (time.perf_counter() - started) * 1000 / max(len(rows), 1)
     print(f"\n== {path} ({len(rows)} messages, {elapsed:.2f} ms each)")
     print(f"{'lang':5} {'crisis recall':>18} {'danger recall':>18} {'false alarms':>18}")
@@ -121,7 +122,8 @@ def main() -> int:
     parser.add_argument("--queries", type=Path, default=shared / "queries-dev.jsonl")
     parser.add_argument("--misses", action="store_true", help="list every wrong answer")
     args = parser.parse_args()
-    files = args.files or [shared / "emergency-dev.jsonl", ROOT / "benchmarks" / "emergency-own.jsonl"]
+    own = ROOT / "benchmarks" / "emergency-own.jsonl"
+    files = args.files or [shared / "emergency-dev.jsonl", own]
     ok = True
     for path in files:
         if not path.exists():
@@ -132,7 +134,8 @@ def main() -> int:
         ok &= ordinary(args.queries, args.misses)
     else:
         print(f"\n== {args.queries}: not found, skipped (--queries PATH)")
-    print("\ntargets met" if ok else "\nTARGETS MISSED (crisis and danger recall >= 95%, false alarms <= 5%)")
+    missed = "\nTARGETS MISSED (crisis and danger recall >= 95%, false alarms <= 5%)"
+    print("\ntargets met" if ok else missed)
     return 0 if ok else 1
 
 

@@ -1,4 +1,4 @@
-"""Triage: is a worker's message a crisis (suicide, self-harm) or a danger happening now?
+"""Triage: whether a worker's message is a crisis (suicide, self-harm) or a danger now.
 
 One pure function, `triage(text)`, used by every door: the bot's answer, case urgency, `sathi chat`
 and `sathi search`. The phrases live in `knowledge/triage/<lang>.yaml` (format in the README of
