@@ -225,6 +225,16 @@ def _default_rules() -> Rules:
     return load_rules(TRIAGE_DIR)
 
 
+def preload() -> None:
+    """Reads the shipped files now, so that a bad file stops a start-up, not a worker's message.
+
+    Raises:
+        TriageError: a file is wrong (`path: message`).
+
+    """
+    _default_rules()
+
+
 def triage(text: str | None) -> Alert | None:
     """Crisis, danger or None for a worker's message (every language's phrases apply)."""
     if not text or not text.strip():

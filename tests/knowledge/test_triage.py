@@ -118,3 +118,17 @@ def test_an_example_that_misbehaves_is_reported(tmp_path):
     ))
     [problem] = check(folder)
     assert "examples #2" in problem and "'water'" in problem
+
+
+async def test_a_bad_shipped_file_stops_the_start_with_its_path(tmp_path, monkeypatch, settings):
+    from sathi.errors import ConfigError
+    from sathi.runtime import open_runtime
+
+    folder = _folder(tmp_path, "lang: xx\nalerts:\n  - {alert: danger, kind: fire, why: y}\n")
+    monkeypatch.setattr(triage_module, "TRIAGE_DIR", folder)
+    triage_module._default_rules.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match=r"xx\.yaml: alerts #1"):
+            await open_runtime(settings)
+    finally:
+        triage_module._default_rules.cache_clear()
