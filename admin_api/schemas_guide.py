@@ -28,7 +28,6 @@ class RevisionCreate(_In):
     keywords: Annotated[list[Line], Field(min_length=1, max_length=300)]
     sources: Annotated[list[Url], Field(min_length=1, max_length=50)]
     body: Body
-    alert_words: Annotated[list[Line], Field(max_length=300)] = []
     change: ChangeKind = Field(
         ChangeKind.substantive,
         description="English only: substantive (facts, numbers, steps) marks every translation "
@@ -61,7 +60,6 @@ class RevisionRead(_Out):
     title: str
     keywords: list[str]
     sources: list[str]
-    alert_words: list[str]
     body: str
     last_reviewed: date
     review: str

@@ -21,8 +21,8 @@ MAX_TITLE = 80
 MAX_BODY = 6000
 REVIEW_STATES = ("draft", "reviewed")
 REQUIRED = ("title", "category", "keywords", "sources", "last_reviewed", "review")
-OPTIONAL = ("alert_words",)
-_LISTS = ("keywords", "sources", "alert_words")
+OPTIONAL: tuple[str, ...] = ()
+_LISTS = ("keywords", "sources")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FENCE = "---"
 
@@ -137,7 +137,6 @@ def parse_article(
         last_reviewed=cast(datetime.date, values["last_reviewed"]),
         review=cast(str, values["review"]),
         body=body,
-        alert_words=cast(tuple[str, ...], values.get("alert_words", ())),
     )
     return article, []
 
@@ -230,7 +229,7 @@ def _string_list(
             problems.append(Problem(path, item_line, f"{name} items must be non-empty text"))
             continue
         items.append(item.value.strip())
-    if not items and name != "alert_words":
+    if not items:
         problems.append(Problem(path, line, f"{name} is empty"))
     return tuple(items)
 

@@ -19,7 +19,6 @@ class Article:
     last_reviewed: datetime.date
     review: str
     body: str
-    alert_words: tuple[str, ...] = ()
     # Set by the database's published revisions: a translation whose English source changed
     # substantively since, and the line (in the article's language) that says so.
     stale: bool = False

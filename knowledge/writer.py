@@ -55,7 +55,5 @@ def article_text(article: Article) -> str:
         f"last_reviewed: {article.last_reviewed.isoformat()}",
         f"review: {article.review}",
     ]
-    if article.alert_words:
-        lines.append(f"alert_words: {_flow_list(article.alert_words)}")
     lines.append("---")
     return "\n".join(lines) + "\n" + article.body.strip() + "\n"

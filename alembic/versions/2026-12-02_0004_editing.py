@@ -64,7 +64,6 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("keywords", sa.JSON(), nullable=False),
         sa.Column("sources", sa.JSON(), nullable=False),
-        sa.Column("alert_words", sa.JSON(), nullable=False),
         sa.Column("last_reviewed", sa.Date(), nullable=False),
         sa.Column("review", sa.String(length=16), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
@@ -171,9 +170,9 @@ def upgrade() -> None:
 
     op.execute(
         "INSERT INTO article_revision (slug, lang, number, state, category, title, keywords,"
-        " sources, alert_words, last_reviewed, review, body, content_hash, change,"
+        " sources, last_reviewed, review, body, content_hash, change,"
         " created_at, updated_at, published_at)"
-        " SELECT slug, lang, 1, 'published', category, title, keywords, sources, alert_words,"
+        " SELECT slug, lang, 1, 'published', category, title, keywords, sources,"
         " last_reviewed, review, body, content_hash, 'substantive', updated_at, updated_at,"
         " updated_at FROM article"
     )

@@ -6,6 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from knowledge import triage
 from knowledge.facts import dump_facts, read_facts, unknown_references
 from knowledge.loader import check_articles, load_articles
 from knowledge.numbers import number_mismatches
@@ -24,8 +25,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("knowledge", help="article and fact files")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("check",
-        help="validate every article file, facts.yaml and the numbers and facts in "
-             "translations; exit 1 on any problem",
+        help="validate every article file, facts.yaml, the numbers and facts in translations "
+             "and the triage files; exit 1 on any problem",
     )
     importing = actions.add_parser(
         "import", help="load the files into the database as published revisions (an unchanged "
@@ -77,10 +78,11 @@ def _report(problems: list[object]) -> None:
 
 def _check(settings: Settings) -> int:
     problems, articles, facts = _problems(settings)
+    problems.extend(triage.check())
     if problems:
         _report(problems)
         return 1
-    print(f"{len(articles)} article files OK, {len(facts)} facts OK")
+    print(f"{len(articles)} article files OK, {len(facts)} facts OK; triage files OK")
     return 0
 
 

@@ -62,7 +62,7 @@ async def import_articles(
             continue
         draft = editing.Draft(
             title=article.title, keywords=article.keywords, sources=article.sources,
-            body=article.body, alert_words=article.alert_words, change=change,
+            body=article.body, change=change,
             last_reviewed=article.last_reviewed, review=article.review,
         )
         revision = await editing.add_revision(

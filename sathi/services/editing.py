@@ -137,7 +137,7 @@ def as_article(revision: ArticleRevision | Article) -> ArticleFile:
         slug=revision.slug, lang=revision.lang, category=revision.category,
         title=revision.title, keywords=tuple(revision.keywords),
         sources=tuple(revision.sources), last_reviewed=revision.last_reviewed,
-        review=revision.review, body=revision.body, alert_words=tuple(revision.alert_words),
+        review=revision.review, body=revision.body,
     )
 
 
@@ -152,7 +152,6 @@ class Draft:
     keywords: Sequence[str]
     sources: Sequence[str]
     body: str
-    alert_words: Sequence[str] = ()
     change: ChangeKind = ChangeKind.substantive
     last_reviewed: datetime.date | None = None
     review: str = "draft"
@@ -180,7 +179,7 @@ def validate(
 
 
 def _field_of(message: str) -> str:
-    for field in ("title", "keywords", "sources", "body", "alert_words"):
+    for field in ("title", "keywords", "sources", "body"):
         if message.startswith(field) or f" {field}" in message[:20]:
             return field
     return "body" if "body" in message else ""
@@ -225,7 +224,7 @@ async def add_revision(
         keywords=tuple(k.strip() for k in draft.keywords),
         sources=tuple(s.strip() for s in draft.sources),
         last_reviewed=draft.last_reviewed or utcnow().date(), review=draft.review,
-        body=draft.body.strip(), alert_words=tuple(a.strip() for a in draft.alert_words),
+        body=draft.body.strip(),
     )
     if check:
         article = validate(article, known_facts)
@@ -236,7 +235,7 @@ async def add_revision(
     revision = ArticleRevision(
         slug=slug, lang=lang, number=await _next_number(session, slug, lang), state=state,
         category=category, title=article.title, keywords=list(article.keywords),
-        sources=list(article.sources), alert_words=list(article.alert_words),
+        sources=list(article.sources),
         last_reviewed=article.last_reviewed, review=article.review, body=article.body,
         content_hash=content_hash(article), change=draft.change,
         source_revision_id=source_revision_id if lang != SOURCE_LANG else None,
@@ -352,9 +351,10 @@ async def publish(
 
 
 def _copy(row: Article, revision: ArticleRevision) -> None:
-    for name in ("category", "title", "keywords", "sources", "alert_words", "last_reviewed",
-                 "review", "body", "content_hash"):
+    for name in ("category", "title", "keywords", "sources", "last_reviewed", "review", "body",
+                 "content_hash"):
         setattr(row, name, getattr(revision, name))
+    row.alert_words = []  # unused column: emergency phrases live in knowledge/triage/
     row.revision_id = revision.id
     row.updated_at = utcnow()
 
@@ -417,7 +417,7 @@ async def restore(
     require_writer(staff)
     draft = Draft(
         title=revision.title, keywords=revision.keywords, sources=revision.sources,
-        body=revision.body, alert_words=revision.alert_words, change=revision.change,
+        body=revision.body, change=revision.change,
     )
     return await add_revision(
         session, slug=revision.slug, lang=revision.lang, category=revision.category,

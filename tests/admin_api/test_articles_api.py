@@ -23,7 +23,7 @@ async def staff(imported, accounts):
 
 
 def draft(revision: dict, **changes) -> dict:
-    fields = ("title", "keywords", "sources", "body", "alert_words")
+    fields = ("title", "keywords", "sources", "body")
     return {**{name: revision[name] for name in fields}, **changes}
 
 

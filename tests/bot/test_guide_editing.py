@@ -123,7 +123,7 @@ async def test_a_substantive_english_change_shows_the_stale_line_until_translate
         article = (await api.get(base, headers=editor)).json()
         [state] = [item for item in article["languages"] if item["lang"] == lang]
         current = state["published"]
-        fields = {k: current[k] for k in ("title", "keywords", "sources", "alert_words")}
+        fields = {k: current[k] for k in ("title", "keywords", "sources")}
         created = await api.post(f"{base}/{lang}/revisions", headers=editor, json={
             **fields, "body": current["body"] + extra, "change": change,
         })
