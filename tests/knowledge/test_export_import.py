@@ -28,16 +28,16 @@ def tree(root: Path) -> dict[str, bytes]:
 def test_export_import_export_is_byte_identical_and_a_change_is_one_revision(tmp_path):
     first = sathi(tmp_path, "knowledge", "import")
     assert first.returncode == 0, first.stderr
-    assert "150 added" in first.stdout
+    assert "160 added" in first.stdout
     a, b = tmp_path / "a", tmp_path / "b"
     exported = sathi(tmp_path, "knowledge", "export", str(a))
     assert exported.returncode == 0, exported.stderr
-    assert "150 article files, 12 facts" in exported.stdout
+    assert "160 article files, 12 facts" in exported.stdout
     assert (a / "facts.yaml").is_file() and (a / "topics.tsv").is_file()
 
     again = sathi(tmp_path, "knowledge", "import", "--from", str(a))
     assert again.returncode == 0, again.stderr
-    assert "0 added, 0 updated, 150 unchanged, 0 removed" in again.stdout  # nothing new
+    assert "0 added, 0 updated, 160 unchanged, 0 removed" in again.stdout  # nothing new
     assert sathi(tmp_path, "knowledge", "export", str(b)).returncode == 0
     assert tree(a) == tree(b)
     assert not filecmp.dircmp(a, b).diff_files
@@ -46,7 +46,7 @@ def test_export_import_export_is_byte_identical_and_a_change_is_one_revision(tmp
     english.write_text(english.read_text(encoding="utf-8").replace(
         "start keeping proof today", "start keeping proof now"), encoding="utf-8")
     changed = sathi(tmp_path, "knowledge", "import", "--minor", "--from", str(a))
-    assert "0 added, 1 updated, 149 unchanged" in changed.stdout, changed.stdout + changed.stderr
+    assert "0 added, 1 updated, 159 unchanged" in changed.stdout, changed.stdout + changed.stderr
 
 
 def _one_article_guide(root: Path, extra: str, facts: str) -> dict[str, str]:
