@@ -2,7 +2,8 @@
 
 Telegram asks bots to stay under about 30 messages a second overall, about one a second in a
 chat and 20 a minute in a group. Each send reserves the next free moment for its chat and for
-the bot, and sleeps until then; one loop sends at a time, so no lock is needed.
+the bot, and sleeps until then. The booking happens before any await, so the delivery loop and
+the bot's own answers can share one limiter without a lock. A 429 holds its chat back (`hold`).
 """
 
 from __future__ import annotations
@@ -44,3 +45,8 @@ class RateLimiter:
             self._next_in_chat = {c: t for c, t in self._next_in_chat.items() if t > now}
         if at > now:
             await self.sleep(at - now)
+
+    def hold(self, chat_id: int, seconds: float) -> None:
+        """Telegram said wait (429 retry_after): no send to this chat before then."""
+        until = self.clock() + seconds
+        self._next_in_chat[chat_id] = max(self._next_in_chat.get(chat_id, 0.0), until)

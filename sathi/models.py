@@ -260,6 +260,8 @@ class OutboxItem(Base):
         EnumString(OutboxStatus, 16), default=OutboxStatus.pending
     )
     chat_id: Mapped[str] = mapped_column(EncryptedText)
+    # The vault's pseudonym of chat_id: the same for one chat, so its items go out in order.
+    chat_key: Mapped[str | None] = mapped_column(String(64), index=True)
     payload_text: Mapped[str] = mapped_column("payload", EncryptedText)
     case_id: Mapped[int | None] = mapped_column(
         ForeignKey("case.id", ondelete="CASCADE"), index=True

@@ -77,6 +77,17 @@ async def mark_processed(
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
+async def set_aside(
+    session: AsyncSession, *, update_id: int, max_attempts: int = MAX_ATTEMPTS
+) -> None:
+    """Gives up on an update at once (it cannot be parsed): kept for inspection, not retried."""
+    await session.execute(
+        update(InboundUpdate)
+        .where(InboundUpdate.update_id == update_id, InboundUpdate.processed_at.is_(None))
+        .values(attempts=max_attempts)
+    )
+
+
 async def is_processed(session: AsyncSession, *, update_id: int) -> bool:
     """True when the update was handled (a handler can check before acting)."""
     processed = await session.scalar(
