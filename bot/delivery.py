@@ -137,8 +137,6 @@ class DeliveryLoop:
                                    attempted=False)
                 continue
             outcome = await self._send(item)
-            if outcome.retry_after is not None:
-                self.limiter.hold(item.chat_id, outcome.retry_after)
             recorded = await self._record(item, outcome)
             if recorded is not None and recorded.status == OutboxStatus.pending:
                 held[item.chat_id] = recorded.not_before

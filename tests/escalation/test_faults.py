@@ -3,7 +3,7 @@
 The fake Bot API's knobs play Telegram and the network: `faults` (a proxy's 502 before Telegram
 sees a call, or a 500 after Telegram carried it out), `flood` (a per-chat limit answered 429 with
 retry_after). Telegram's limit is one message a second per chat; the tests scale time down (a
-limit of 20 a second, retry_after 0.1 s) so they finish in seconds.
+limit of 20 a second, retry_after 0.05 s) so they finish in seconds.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from collections import Counter
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.delivery import DeliveryLoop
 from bot.intake import Intake
@@ -127,8 +127,8 @@ async def test_100_fast_messages_under_a_flood_limit_are_all_answered_in_order(
 
     # ... is what a worker who writes them as fast gets under a per-chat limit, in order. The
     # limiter allows more than the fake does, so Telegram's 429s are met and waited out.
-    fake_api.flood(per_second=20, burst=3, retry_after=0.1)
-    limited = Intake(app, limiter=RateLimiter(per_second=1000, chat_seconds=0.03))
+    fake_api.flood(per_second=20, burst=1, retry_after=0.05)
+    limited = Intake(app, limiter=RateLimiter(per_second=1000, chat_seconds=0.01))
     await limited.store([updates.text(q, user_id=flooded) for q in questions])
     started = time.monotonic()
     await limited.process_pending()
@@ -136,7 +136,7 @@ async def test_100_fast_messages_under_a_flood_limit_are_all_answered_in_order(
     assert _answered(fake_api, flooded) == expected
     refused = [c for c in fake_api.sent() if c.status == 429]
     assert refused, "the flood limit was met"
-    assert time.monotonic() - started < 25
+    assert time.monotonic() - started < 20
 
 
 async def _cases_with_replies(runtime: Runtime, chats: int, replies: int) -> dict[int, list[str]]:
@@ -147,8 +147,9 @@ async def _cases_with_replies(runtime: Runtime, chats: int, replies: int) -> dic
             session, username="sita", password="correct horse battery", role=Role.volunteer,
             languages=("ne",),
         )
-        for n in range(chats):
-            chat = 300 + n
+    for n in range(chats):
+        chat = 300 + n
+        async with runtime.sessionmaker.begin() as session:
             member = await members.get_or_create_member(
                 session, telegram_user_id=chat, chat_id=chat
             )
@@ -156,12 +157,21 @@ async def _cases_with_replies(runtime: Runtime, chats: int, replies: int) -> dic
                 session, member=member, lang="ne", consent=True, kind=MessageKind.text,
                 text="my wages are late",
             )
-            sent[chat] = []
-            for r in range(replies):
-                text = f"reply {r:02d} to chat {chat}"
+        sent[chat] = []
+        for r in range(replies):
+            text = f"reply {r:02d} to chat {chat}"
+            async with runtime.sessionmaker.begin() as session:
                 await cases.reply_to_case(session, staff=volunteer, case_id=case.id, text=text)
-                sent[chat].append(text)
+            sent[chat].append(text)
     return sent
+
+
+async def _unsettled(runtime: Runtime) -> int:
+    async with runtime.sessionmaker() as session:
+        return int(await session.scalar(
+            select(func.count()).select_from(OutboxItem)
+            .where(OutboxItem.status.in_((OutboxStatus.pending, OutboxStatus.sending)))
+        ) or 0)
 
 
 async def _outbox(runtime: Runtime) -> list[OutboxItem]:
@@ -176,16 +186,13 @@ async def test_200_replies_with_5xx_nothing_lost_no_duplicates_order_kept(
     fake_api.faults(rate=0.30, error_after_rate=0.05)
     loop = DeliveryLoop(
         runtime, app.bot, limiter=RateLimiter(per_second=1000, chat_seconds=0),
-        idle_seconds=0.01, backoff=lambda attempts: 0.01,
+        idle_seconds=0.01, backoff=lambda attempts: 0.01, batch=50,
     )
     stop = asyncio.Event()
     task = asyncio.create_task(loop.run(stop))
-    deadline = time.monotonic() + 25
-    while time.monotonic() < deadline:
-        items = await _outbox(runtime)
-        if all(i.status not in (OutboxStatus.pending, OutboxStatus.sending) for i in items):
-            break
-        await asyncio.sleep(0.1)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and await _unsettled(runtime):
+        await asyncio.sleep(0.2)
     stop.set()
     await asyncio.wait_for(task, 10)
 
