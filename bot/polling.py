@@ -72,15 +72,18 @@ class Poller:
                 await pause(stop, min(self.backoff * 2 ** (failures - 1), MAX_BACKOFF))
         await self._acknowledge()
 
-    async def _fetch(self) -> list[Any]:
+    async def _fetch(self, timeout: int | None = None, limit: int | None = None) -> list[Any]:
         """One getUpdates call, its result as Telegram's JSON (nothing parsed, nothing logged)."""
-        kwargs: dict[str, Any] = {"timeout": self.timeout}
+        timeout = self.timeout if timeout is None else timeout
+        kwargs: dict[str, Any] = {"timeout": timeout}
+        if limit is not None:
+            kwargs["limit"] = limit
         if self.offset is not None:
             kwargs["offset"] = self.offset
         with warnings.catch_warnings():  # PTB suggests get_updates, which parses (see above)
             warnings.simplefilter("ignore", PTBUserWarning)
             result = await self.bot.do_api_request(
-                "getUpdates", api_kwargs=kwargs, read_timeout=self.timeout + 10
+                "getUpdates", api_kwargs=kwargs, read_timeout=timeout + 10
             )
         return result if isinstance(result, list) else []
 
@@ -89,7 +92,7 @@ class Poller:
         if self.offset is None:
             return
         with contextlib.suppress(TelegramError):
-            await self.bot.get_updates(offset=self.offset, timeout=0, limit=1)
+            await self._fetch(timeout=0, limit=1)
 
 
 def _update_id(data: Any) -> int | None:

@@ -31,7 +31,9 @@ class BotRunner:
     def __init__(self, runtime: Runtime, application: Application | None = None) -> None:
         self.runtime = runtime
         self.application = application or build_application(runtime)
-        limiter = RateLimiter()  # one pace for the bot's answers and the outbox alike
+        # One pace for the bot's answers and the outbox alike; an answer of up to 3 messages
+        # goes out at once, as Telegram allows.
+        limiter = RateLimiter(chat_burst=3)
         self.intake = Intake(self.application, limiter=limiter)
         self.delivery = DeliveryLoop(runtime, self.application.bot, limiter=limiter)
         webhook = runtime.settings.webhook_url is not None

@@ -142,6 +142,24 @@ async def test_the_limiter_keeps_to_telegrams_pace():
     assert slept == [0.05, 0.95, 0.05, 3.0]
 
 
+async def test_the_limiter_lets_a_short_burst_through_and_holds_after_a_429():
+    now, slept = [100.0], []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 3))
+        now[0] += seconds
+
+    limiter = RateLimiter(per_second=1000, chat_seconds=1, chat_burst=3,
+                          clock=lambda: now[0], sleep=sleep)
+    for _ in range(5):
+        await limiter.wait(1)
+    assert slept == [0.001, 0.001, 0.998, 1.0], "three at once, then one a second"
+    limiter.hold(7, 5.0)  # Telegram said retry_after 5 for chat 7
+    slept.clear()
+    await limiter.wait(7)
+    assert slept == [5.0]
+
+
 def _caused(error: Exception, cause: Exception) -> Exception:
     error.__cause__ = cause
     return error
