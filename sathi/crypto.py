@@ -9,6 +9,8 @@ import hashlib
 import hmac
 import logging
 import os
+import stat
+from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -77,6 +79,7 @@ def load_master_key(settings: Settings) -> bytes:
     key_file = settings.data_key_file or (settings.data_dir / "sathi.key")
     if key_file.exists():
         source = f"SATHI_DATA_KEY_FILE ({key_file})"
+        check_owner_only(key_file, source)
         return _decode_key(key_file.read_text(encoding="ascii"), source)
     if settings.data_key_file is not None:
         raise ConfigError(f"SATHI_DATA_KEY_FILE: {key_file} does not exist")
@@ -92,6 +95,16 @@ def load_master_key(settings: Settings) -> bytes:
     log.warning("Created a new data key at %s (owner-only). Back it up: without it the "
                 "stored cases cannot be read.", key_file.resolve())
     return _decode_key(key_file.read_text(encoding="ascii"), str(key_file))
+
+
+def check_owner_only(path: Path, source: str) -> None:
+    """Refuses a key file that the group or others can read or write (exit 2 in the CLI)."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise ConfigError(
+            f"{source}: is readable by others (mode {mode:o}); make it owner-only: "
+            f"chmod 600 {path}"
+        )
 
 
 _vault: Vault | None = None

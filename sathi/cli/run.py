@@ -84,7 +84,8 @@ async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
         log.info("No Telegram token: only the admin API runs. Set SATHI_TELEGRAM_TOKEN "
                  "(see README) or try the bot in a terminal with `sathi chat`.")
     config = uvicorn.Config(api, host=settings.api_host, port=settings.api_port,
-                            log_level=settings.log_level.lower(), lifespan="on")
+                            log_level=settings.log_level.lower(), lifespan="on",
+                            log_config=None)  # uvicorn logs through the redacting root handler
     server = _Server(config)
     api_task = asyncio.create_task(server.serve(), name="admin-api")
     refresh_task = asyncio.create_task(_refresh_knowledge(runtime), name="knowledge-refresh")
