@@ -37,6 +37,10 @@ LIST = "list"
 CLOSE = "close"
 CLOSE_CONFIRMED = "closeok"
 RATE = "rate"
+# The worker's erase (/forget): ASK explains and asks once, CONFIRM erases.
+FORGET = "forget"
+FORGET_ASK = "ask"
+FORGET_CONFIRM = "yes"
 RATINGS = range(1, 6)
 
 MAX_DATA_BYTES = 64
@@ -104,6 +108,8 @@ def main_menu(categories: Sequence[str], t: Translator) -> InlineKeyboardMarkup:
     rows.append([_talk_button(t)])
     # Translators: a button on the main menu that shows the list of languages again.
     rows.append([_button(_icon("🌐", t.gettext("Language")), LANGUAGE, OPEN)])
+    # Translators: a main-menu button: erase everything Sathi keeps about the worker.
+    rows.append([_button(_icon("🗑", t.gettext("Delete my data")), FORGET, FORGET_ASK)])
     return InlineKeyboardMarkup(rows)
 
 

@@ -84,6 +84,8 @@ class CaseEventKind(StrEnum):
     delivery_uncertain = "delivery_uncertain"
     worker_blocked = "worker_blocked"
     delivery_resent = "delivery_resent"
+    erased_by_worker = "erased_by_worker"
+    erased_by_retention = "erased_by_retention"
     delivery_dismissed = "delivery_dismissed"
 
 

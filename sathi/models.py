@@ -133,7 +133,10 @@ class Case(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(8), unique=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    # NULL once the worker erased their data: the case stays as an empty "erased" entry.
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), index=True
+    )
     lang: Mapped[str] = mapped_column(String(16), index=True)
     topic: Mapped[str | None] = mapped_column(String(64))
     urgency: Mapped[Urgency] = mapped_column(EnumString(Urgency, 16), default=Urgency.normal)
@@ -150,6 +153,7 @@ class Case(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     worker_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     rating_comment: Mapped[str | None] = mapped_column(EncryptedText)
     # Optimistic locking: SQLite ignores FOR UPDATE, so two volunteers changing a case at once
@@ -158,7 +162,7 @@ class Case(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    member: Mapped[Member] = relationship(lazy="raise")
+    member: Mapped[Member | None] = relationship(lazy="raise")
     assignee: Mapped[Staff | None] = relationship(lazy="raise")
     messages: Mapped[list["CaseMessage"]] = relationship(
         back_populates="case", order_by="CaseMessage.id", passive_deletes=True, lazy="raise"
@@ -292,3 +296,6 @@ class InboundUpdate(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+import sathi.models_privacy  # noqa: E402, F401 - the privacy tables
+import sathi.sealing  # noqa: E402, F401 - registers which key encrypts which column

@@ -65,6 +65,11 @@ def test_a_key_file_readable_by_others_stops_sathi_with_one_line(tmp_path, monke
     monkeypatch.setenv("SATHI_DATA_KEY_FILE", str(key_file))
     monkeypatch.setenv("SATHI_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.chdir(tmp_path)
+    import logging
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
     assert main(["run"]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert str(key_file) in line and "chmod 600" in line
