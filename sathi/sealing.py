@@ -8,6 +8,7 @@ rows -- the live database, its WAL, an old backup -- stops being readable.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import event
@@ -26,6 +27,21 @@ def case_key_name(case_id: int) -> str:
 def member_key_name(telegram_key: str) -> str:
     """The key-store name of a worker's key (by their pseudonym)."""
     return f"member-{telegram_key}"
+
+
+def seal_update(payload: str) -> str:
+    """A stored Telegram update, to be encrypted with its sender's key (erased with them)."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return payload
+    for kind in ("message", "edited_message", "callback_query"):
+        found = data.get(kind) if isinstance(data, dict) else None
+        sender = found.get("from") if isinstance(found, dict) else None
+        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+            pseudonym = current_vault().pseudonym("telegram-user", sender["id"])
+            return Sealed(payload, member_key_name(pseudonym))
+    return payload
 
 
 def _seal(target: Any, names: tuple[str, ...], key_name: str, *, insert: bool) -> None:

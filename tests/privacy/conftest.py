@@ -7,12 +7,15 @@ file or a dump means Sathi kept something it promised not to.
 from __future__ import annotations
 
 import copy
+import io
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from sathi.enums import Role
+from sathi.logging_filter import NOISY, protect
 from sathi.services import staff as staff_service
 from tests.admin_api.conftest import cheap_passwords  # noqa: F401 - autouse fixture
 from tests.bot.conftest import TOKEN, fake_api  # noqa: F401 - fixture
@@ -164,3 +167,32 @@ async def volunteer(runtime, client):  # noqa: F811
 
 
 SECRETS = {"bot token": TOKEN, "volunteer password": VOLUNTEER_PASSWORD}
+
+
+@pytest.fixture
+def debug_log():
+    """A root handler at DEBUG with Sathi's redaction, and every library at DEBUG."""
+    stream = io.StringIO()
+    raw = io.StringIO()
+    handler = protect(logging.StreamHandler(stream), secrets=[])
+    unprotected = logging.StreamHandler(raw)  # the control: what the libraries really say
+    root = logging.getLogger()
+    saved = root.level, {name: logging.getLogger(name).level for name in NOISY}
+    for existing in logging.Logger.manager.loggerDict.values():  # alembic's fileConfig
+        if isinstance(existing, logging.Logger):                 # disables loggers
+            existing.disabled = False
+    root.addHandler(handler)
+    root.addHandler(unprotected)
+    root.setLevel(logging.DEBUG)
+    for name in NOISY:
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.DEBUG)
+    try:
+        yield stream, raw
+    finally:
+        root.removeHandler(handler)
+        root.removeHandler(unprotected)
+        root.setLevel(saved[0])
+        for name, level in saved[1].items():
+            logging.getLogger(name).setLevel(level)
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)

@@ -2,42 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import logging
 
-import pytest
-
-from sathi.logging_filter import NOISY, protect, scrub
+from sathi.logging_filter import scrub
 from tests.privacy.conftest import SECRETS, escalate, volunteer_answers
-
-
-@pytest.fixture
-def debug_log():
-    """A root handler at DEBUG with Sathi's redaction, and every library at DEBUG."""
-    stream = io.StringIO()
-    raw = io.StringIO()
-    handler = protect(logging.StreamHandler(stream), secrets=[])
-    unprotected = logging.StreamHandler(raw)  # the control: what the libraries really say
-    root = logging.getLogger()
-    saved = root.level, {name: logging.getLogger(name).level for name in NOISY}
-    for existing in logging.Logger.manager.loggerDict.values():  # alembic's fileConfig
-        if isinstance(existing, logging.Logger):                 # disables loggers
-            existing.disabled = False
-    root.addHandler(handler)
-    root.addHandler(unprotected)
-    root.setLevel(logging.DEBUG)
-    for name in NOISY:
-        logging.getLogger(name).setLevel(logging.DEBUG)
-    logging.getLogger("sqlalchemy.engine").setLevel(logging.DEBUG)
-    try:
-        yield stream, raw
-    finally:
-        root.removeHandler(handler)
-        root.removeHandler(unprotected)
-        root.setLevel(saved[0])
-        for name, level in saved[1].items():
-            logging.getLogger(name).setLevel(level)
-        logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
 
 async def test_debug_log_holds_no_canary(debug_log, workers, canaries, client, volunteer,
