@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     api_port: Annotated[int, Field(ge=1, le=65535)] = 8000
     token_ttl_minutes: Annotated[int, Field(ge=1, le=43200)] = 720
 
+    retention_case_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    retention_member_days: Annotated[int, Field(ge=1, le=3650)] = 180
+    retention_outbox_days: Annotated[int, Field(ge=1, le=365)] = 7
+
     knowledge_dir: Path = paths.KNOWLEDGE_DIR
     topics_file: Path = paths.TOPICS_FILE
     locales_dir: Path = paths.LOCALES_DIR

@@ -9,7 +9,9 @@ from sathi.logging_filter import secrets_of, setup_logging
 
 # Each module registers its sub-command with add_parser(subparsers);
 # its run(args, settings) does the work.
-_COMMANDS = ("run", "chat", "search", "db", "knowledge", "keygen", "keys", "users")
+_COMMANDS = (
+    "run", "chat", "search", "db", "knowledge", "keygen", "keys", "users", "retention",
+)
 
 
 def _parser() -> argparse.ArgumentParser:

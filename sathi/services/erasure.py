@@ -75,13 +75,12 @@ def _sender(payload: str) -> int | None:
 
 
 async def erase_member(
-    session: AsyncSession, *, member: Member, telegram_user_id: int,
-    keep_update_id: int | None = None,
+    session: AsyncSession, *, member: Member, telegram_user_id: int | None,
 ) -> Erased:
     """Deletes everything Sathi holds about a worker (see the module docstring).
 
-    keep_update_id: the update being handled (the /forget confirmation itself); it is marked
-    processed by the caller and purged with the others a day later, minimised.
+    telegram_user_id: known when the worker asks (their stored updates are found by it); the
+    retention schedule does not know it, and stored updates are purged within days anyway.
     """
     erased = Erased()
     now = utcnow()
@@ -100,9 +99,8 @@ async def erase_member(
                 await session.delete(item)
         except KeyDestroyed:
             continue
-    for row in list(await session.scalars(select(InboundUpdate))):
-        if row.update_id == keep_update_id:
-            continue
+    stored = [] if telegram_user_id is None else await session.scalars(select(InboundUpdate))
+    for row in list(stored):
         try:
             sender = _sender(row.payload)
         except KeyDestroyed:
