@@ -11,6 +11,7 @@ from sathi.logging_filter import secrets_of, setup_logging
 # its run(args, settings) does the work.
 _COMMANDS = (
     "run", "chat", "search", "db", "knowledge", "keygen", "keys", "users", "retention",
+    "lockdown",
 )
 
 
