@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from admin_api import errors
 from admin_api.guards import log_case_access, refuse_in_lockdown
+from admin_api.hardening import Hardening
 from admin_api.routes import admin, auth, canned, cases, health, users
 from sathi.runtime import Runtime
 
@@ -27,4 +28,5 @@ def create_app(runtime: Runtime) -> FastAPI:
                                                    Depends(log_case_access)])
     app.include_router(api)
     errors.install(app)
+    app.add_middleware(Hardening)
     return app
