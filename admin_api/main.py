@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from admin_api import errors
 from admin_api.guards import log_case_access, refuse_in_lockdown
 from admin_api.hardening import Hardening
-from admin_api.routes import admin, auth, canned, cases, health, users
+from admin_api.routes import admin, auth, canned, cases, chat_proof, health, users
 from sathi.runtime import Runtime
 
 API_PREFIX = "/api/v1"
@@ -21,7 +21,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.include_router(health.router)
     api = APIRouter(prefix=API_PREFIX)
-    for area in (auth, users, canned, admin):
+    for area in (auth, chat_proof, users, canned, admin):
         api.include_router(area.router)
     # Cases: hidden during a lockdown, and every access to one case is logged.
     api.include_router(cases.router, dependencies=[Depends(refuse_in_lockdown),

@@ -209,3 +209,18 @@ class EncryptedText(TypeDecorator[str]):
         """Decrypts on the way out."""
         return None if value is None else current_vault().decrypt(value)
 
+
+
+class EncryptedInt(TypeDecorator[int]):
+    """An integer (a Telegram chat id) stored encrypted, like EncryptedText."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: int | None, dialect: object) -> str | None:
+        """Encrypts the decimal digits."""
+        return None if value is None else current_vault().encrypt(str(int(value)))
+
+    def process_result_value(self, value: str | None, dialect: object) -> int | None:
+        """Decrypts back to the integer."""
+        return None if value is None else int(current_vault().decrypt(value))

@@ -96,6 +96,7 @@ class OutboxKind(StrEnum):
     article = "article"
     file = "file"
     notice = "notice"
+    verify = "verify"  # the code that proves a volunteer's Telegram chat
 
 
 class OutboxStatus(StrEnum):

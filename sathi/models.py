@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from sathi.crypto import EncryptedText
+from sathi.crypto import EncryptedInt, EncryptedText
 from sathi.db import Base, UTCDateTime, utcnow
 from sathi.enums import (
     DELIVERY_PROBLEMS,
@@ -104,7 +104,8 @@ class Staff(Base):
     role: Mapped[Role] = mapped_column(EnumString(Role, 16))
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     public_name: Mapped[str | None] = mapped_column(String(64))
-    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Encrypted like workers' chat ids; files go there only once proven (services/chat_proof).
+    telegram_chat_id: Mapped[int | None] = mapped_column(EncryptedInt)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

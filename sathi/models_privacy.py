@@ -60,3 +60,17 @@ class Lockdown(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ChatProof(Base):
+    """A volunteer proving their Telegram chat: a code the bot sent there, entered back."""
+
+    __tablename__ = "chat_proof"
+
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

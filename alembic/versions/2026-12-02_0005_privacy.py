@@ -26,6 +26,22 @@ def _staff_fk(column: str, table: str) -> sa.ForeignKeyConstraint:
 
 
 def upgrade() -> None:
+    # Volunteers' chat ids become encrypted, and must now be proven: the clear ones are dropped
+    # (a migration has no key to encrypt them with); each volunteer sets theirs again.
+    with op.batch_alter_table("staff") as batch:
+        batch.drop_column("telegram_chat_id")
+        batch.add_column(sa.Column("telegram_chat_id", sa.Text(), nullable=True))
+    op.create_table(
+        "chat_proof",
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["staff_id"], ["staff.id"],
+                                name=op.f("fk_chat_proof_staff_id_staff"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("staff_id", name=op.f("pk_chat_proof")),
+    )
     with op.batch_alter_table("case") as batch:
         batch.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
         batch.alter_column("member_id", existing_type=sa.Integer(), nullable=True)
@@ -72,6 +88,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("chat_proof")
+    with op.batch_alter_table("staff") as batch:
+        batch.drop_column("telegram_chat_id")
+        batch.add_column(sa.Column("telegram_chat_id", sa.BigInteger(), nullable=True))
     op.drop_table("lockdown")
     op.drop_table("login_throttle")
     for column in ("at", "staff_id", "case_id"):

@@ -19,6 +19,7 @@ from sathi.db import utcnow
 from sathi.enums import Role
 from sathi.errors import Conflict, Invalid, NotAuthenticated, NotFound
 from sathi.models import Staff, StaffToken
+from sathi.services import chat_proof
 
 # argon2-cffi's default: argon2id, RFC 9106 low-memory profile. Tests swap in a cheaper one.
 _hasher = PasswordHasher()
@@ -157,6 +158,8 @@ async def create_staff(
     )
     session.add(staff)
     await session.flush()
+    if telegram_chat_id is not None:
+        await chat_proof.send_code(session, staff)
     return staff
 
 
@@ -204,8 +207,9 @@ async def update_staff(
         staff.is_active = is_active
     if public_name is not UNSET:
         staff.public_name = public_name
-    if telegram_chat_id is not UNSET:
+    if telegram_chat_id is not UNSET and telegram_chat_id != staff.telegram_chat_id:
         staff.telegram_chat_id = telegram_chat_id
+        await chat_proof.send_code(session, staff)
     staff.updated_at = utcnow()
     if not staff.is_active:
         await revoke_all_tokens(session, staff_id=staff.id)

@@ -17,7 +17,7 @@ import pytest
 from sathi.enums import Role
 from sathi.logging_filter import NOISY, protect
 from sathi.services import staff as staff_service
-from tests.admin_api.conftest import cheap_passwords  # noqa: F401 - autouse fixture
+from tests.admin_api.conftest import cheap_passwords, prove_chat  # noqa: F401 - autouse fixture
 from tests.bot.conftest import TOKEN, fake_api  # noqa: F401 - fixture
 from tests.escalation.conftest import (  # noqa: F401 - fixtures
     VOLUNTEER_GROUP,
@@ -163,7 +163,9 @@ async def volunteer(runtime, client):  # noqa: F811
     response = await client.post("/api/v1/auth/token",
                                  data={"username": "sita", "password": VOLUNTEER_PASSWORD})
     assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
+    await prove_chat(runtime, client, headers)
+    return headers
 
 
 SECRETS = {"bot token": TOKEN, "volunteer password": VOLUNTEER_PASSWORD}

@@ -17,10 +17,10 @@ from bot.webhook import SECRET_HEADER, WEBHOOK_PATH, webhook_router
 from sathi.enums import Role
 from sathi.models import InboundUpdate
 from tests.admin_api.conftest import accounts, cheap_passwords, make_case  # noqa: F401
-from tests.escalation.conftest import app, settings  # noqa: F401 - fixtures
 from tests.bot.conftest import fake_api  # noqa: F401 - fixture
-from tests.fakes.bot_api import _free_port, _QuietServer
+from tests.escalation.conftest import app, settings  # noqa: F401 - fixtures
 from tests.fakes import updates
+from tests.fakes.bot_api import _free_port, _QuietServer
 
 SECRET = "webhook-secret-for-tests_0123456789"
 

@@ -38,7 +38,7 @@ def clock(monkeypatch) -> Clock:
     return found
 
 
-async def _login(client, username: str, password: str) -> httpx.Response:
+async def _login(client, username: str, password: str) -> httpx.Response:  # noqa: F811
     return await client.post("/api/v1/auth/token",
                              data={"username": username, "password": password})
 
