@@ -92,3 +92,11 @@ def test_retention_cli(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SATHI_RETENTION_CASE_DAYS", "0")
     assert main(["retention", "run"]) == 2
     assert "SATHI_RETENTION_CASE_DAYS" in capsys.readouterr().err
+
+
+async def test_member_times_are_kept_to_the_day(runtime, factory):  # noqa: F811
+    member = await factory.member()
+    async with runtime.sessionmaker() as session:
+        stored = await session.get(Member, member.id)
+    for moment in (stored.created_at, stored.last_seen_at):
+        assert (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
