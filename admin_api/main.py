@@ -6,6 +6,7 @@ from admin_api import errors
 from admin_api.guards import log_case_access, refuse_in_lockdown
 from admin_api.hardening import Hardening
 from admin_api.routes import admin, auth, canned, cases, chat_proof, health, users
+from admin_api.schemas import ErrorRead
 from sathi.runtime import Runtime
 
 API_PREFIX = "/api/v1"
@@ -25,7 +26,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         api.include_router(area.router)
     # Cases: hidden during a lockdown, and every access to one case is logged.
     api.include_router(cases.router, dependencies=[Depends(refuse_in_lockdown),
-                                                   Depends(log_case_access)])
+                                                   Depends(log_case_access)],
+                       responses={423: {"model": ErrorRead, "description": "Locked: a lockdown "
+                                        "hides cases until an admin lifts it"}})
     app.include_router(api)
     errors.install(app)
     app.add_middleware(Hardening)
