@@ -76,6 +76,7 @@ def _sender(payload: str) -> int | None:
 
 async def erase_member(
     session: AsyncSession, *, member: Member, telegram_user_id: int | None,
+    kind: CaseEventKind = CaseEventKind.erased_by_worker,
 ) -> Erased:
     """Deletes everything Sathi holds about a worker (see the module docstring).
 
@@ -87,7 +88,7 @@ async def erase_member(
     found = list(await session.scalars(select(Case).where(Case.member_id == member.id)))
     for case in found:
         erased.keys.append(
-            await erase_case_content(session, case, kind=CaseEventKind.erased_by_worker, now=now)
+            await erase_case_content(session, case, kind=kind, now=now)
         )
         case.member_id = None
     erased.cases = len(found)

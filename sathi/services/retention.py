@@ -62,7 +62,8 @@ async def apply(session: AsyncSession, settings: Settings, *, now: datetime | No
     for member in list(await session.scalars(
         select(Member).where(Member.last_seen_at < inactive_before, ~open_case)
     )):
-        erased = await erasure.erase_member(session, member=member, telegram_user_id=None)
+        erased = await erasure.erase_member(session, member=member, telegram_user_id=None,
+                                            kind=CaseEventKind.erased_by_retention)
         run.keys += erased.keys
         run.members += 1
     closed_before = now - timedelta(days=settings.retention_case_days)
