@@ -26,12 +26,16 @@ async def test_forget_erases_everything_and_deletes_the_bots_messages(
         recorded = await session.scalar(select(func.count()).select_from(BotMessage))
     assert recorded >= 10  # the bot's answers and the volunteer's reply to both workers
 
+    ne = runtime.catalogs.get("ne")
     prompt = await first.say("/forget")
-    assert "Delete everything Sathi keeps about you?" in prompt[-1].text
+    assert ne.gettext("Delete everything Sathi keeps about you?") in prompt[-1].text
     assert await _count(runtime, Member) == 2  # nothing happens before the confirmation
     done = await first.press("forget:yes")
-    assert done[-1].text.startswith("Done. Sathi has deleted everything it kept about you.")
-    assert "own phone" in done[-1].text
+    assert done[-1].text.startswith(ne.gettext(
+        "Done. Sathi has deleted everything it kept about you."))
+    assert ne.gettext("What is on your own phone stays there: the messages you sent and the "
+                      "files. To remove them, delete this chat in Telegram (and choose to delete "
+                      "it for the bot too).") in done[-1].text
     [deleted] = [call for call in fake_api.calls if call.method == "deleteMessages"]
     assert deleted.params["chat_id"] == first.canary.user_id
     assert len(deleted.params["message_ids"]) >= 5
