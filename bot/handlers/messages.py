@@ -11,6 +11,7 @@ from bot.context import SathiContext
 from bot.deps import with_member
 from bot.handlers.media import answer_media
 from bot.handlers.search import answer_question
+from knowledge.triage import Level, triage
 from sathi.enums import MessageKind
 from sathi.models import Case
 from sathi.services import escalation
@@ -88,7 +89,11 @@ async def receive_text(update: Update, context: SathiContext) -> None:
     receipt = await _to_case(context, WorkerMessage(MessageKind.text, text=text))
     if receipt.route in (Route.opened, Route.added):
         return
-    answer_question(context, text)
+    alert = triage(text)
+    if alert is None:
+        answer_question(context, text)
+    elif alert.level is Level.danger:  # below the danger answer: articles, if any match
+        answer_question(context, text, quiet=True)
     if receipt.route is Route.closed:
         _closed(context, receipt.case)
 

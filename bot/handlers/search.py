@@ -11,8 +11,11 @@ def offer_language(context: SathiContext) -> None:
         context.reply(render.plain(context.t.gettext("To choose your language, send /language")))
 
 
-def answer_question(context: SathiContext, question: str) -> None:
-    """Top matches as buttons, or an honest 'no answer yet' with the menu (and a volunteer)."""
+def answer_question(context: SathiContext, question: str, *, quiet: bool = False) -> None:
+    """Top matches as buttons, or an honest 'no answer yet' with the menu (and a volunteer).
+
+    `quiet`: below an emergency answer, nothing is said when nothing matches.
+    """
     t = context.t
     found = guidance.answers(context.kb, question, context.locale)
     if found:
@@ -23,6 +26,8 @@ def answer_question(context: SathiContext, question: str) -> None:
         )
         markup = keyboards.answers([(article.slug, article.title) for article in found], t)
         context.reply(render.plain(text), markup)
+    elif quiet:
+        return
     else:
         menu_text, markup = main_menu(context)
         sorry = render.plain(t.gettext("I don't have an answer to that yet."))
