@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sathi.db import utcnow
 from sathi.models import InboundUpdate
+from sathi.sealing import seal_update
 
 MAX_ATTEMPTS = 5
 
@@ -25,6 +26,7 @@ async def store_update(
 ) -> bool:
     """Stores the update's JSON (encrypted); False when this update_id was stored before."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    payload = seal_update(payload)  # under the sender's key: erased with them
     statement = (
         insert(InboundUpdate)
         .values(update_id=update_id, payload=payload, received_at=now or utcnow(), attempts=0)

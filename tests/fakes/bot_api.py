@@ -41,7 +41,7 @@ MAX_TEXT = 4096
 _INT_PARAMS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id"}
 # Methods whose answer is just `true`; anything the fake does not know is a 404, as on Telegram.
 _TRUE_METHODS = {"answerCallbackQuery", "sendChatAction", "setMyCommands", "deleteMyCommands",
-                 "deleteWebhook", "setWebhook"}
+                 "deleteWebhook", "setWebhook", "deleteMessage", "deleteMessages"}
 # Methods that send a file by file id: they answer with a message, like sendMessage.
 _FILE_METHODS = {"sendVoice", "sendAudio", "sendPhoto", "sendVideo", "sendDocument"}
 # Calls that put a message in a chat: what faults and flood limits apply to.
