@@ -88,6 +88,8 @@ class CaseEventKind(StrEnum):
     delivery_uncertain = "delivery_uncertain"
     worker_blocked = "worker_blocked"
     delivery_resent = "delivery_resent"
+    erased_by_worker = "erased_by_worker"
+    erased_by_retention = "erased_by_retention"
     delivery_dismissed = "delivery_dismissed"
 
 
@@ -98,6 +100,7 @@ class OutboxKind(StrEnum):
     article = "article"
     file = "file"
     notice = "notice"
+    verify = "verify"  # the code that proves a volunteer's Telegram chat
 
 
 class OutboxStatus(StrEnum):
