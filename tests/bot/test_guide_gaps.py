@@ -14,6 +14,7 @@ from sathi.services import staff as staff_service
 from tests.bot.conftest import Conversation
 from tests.fakes import updates
 
+PASSWORD = "correct horse battery"
 NOTHING = "Kim Minsu 010-1234-5678 boss took my dog to 7 hospitals, ID 880101"
 
 
@@ -56,15 +57,15 @@ async def test_thumbs_under_an_article_are_counted_per_language_and_week(
     monkeypatch.setattr(staff_service, "_hasher",
                         PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
     async with imported.sessionmaker.begin() as session:
-        await staff_service.create_staff(session, username="editor", password="x" * 12,
+        await staff_service.create_staff(session, username="editor", password=PASSWORD,
                                          role=Role.editor, languages=[])
-        await staff_service.create_staff(session, username="volunteer", password="x" * 12,
+        await staff_service.create_staff(session, username="volunteer", password=PASSWORD,
                                          role=Role.volunteer, languages=["ne"])
     transport = httpx.ASGITransport(app=create_app(imported))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as api:
         async def headers(name):
             token = (await api.post("/api/v1/auth/token",
-                                    data={"username": name, "password": "x" * 12})).json()
+                                    data={"username": name, "password": PASSWORD})).json()
             return {"Authorization": f"Bearer {token['access_token']}"}
 
         assert (await api.get("/api/v1/guide-gaps",
