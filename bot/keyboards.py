@@ -27,6 +27,7 @@ BACK = "back"
 CHOOSE = "choose"
 SHOW = "show"
 KOREAN = "ko"
+MORE = "more"  # one section of an article (arg "<slug>:<number>")
 # Talking to a volunteer: OFFER explains and asks, AGREE/CANCEL answer (the arg is the slug of
 # the article the worker came from). Cases: LIST, CLOSE asks, CLOSE_CONFIRMED closes, RATE
 # (arg "<case id>:<1-5>").
@@ -77,6 +78,13 @@ def languages(choices: Sequence[tuple[str, str]], marked: str | None) -> InlineK
     return InlineKeyboardMarkup(rows)
 
 
+def switch_language(code: str, t: Translator) -> InlineKeyboardMarkup:
+    """One tap to keep the language the worker wrote in (labelled in that language)."""
+    # Translators: a button that makes this language the worker's language.
+    label = _icon("🌐", t.gettext("Yes, use {language}", language=t.native_name))
+    return InlineKeyboardMarkup([[_button(label, LANGUAGE, CHOOSE, code)]])
+
+
 def category_label(category: str, t: Translator) -> str:
     """A category's icon and translated name (the slug if a new category has no name yet)."""
     name = t.gettext(CATEGORY_NAMES[category]) if category in CATEGORY_NAMES else category
@@ -122,10 +130,14 @@ def answers(articles: Sequence[tuple[str, str]], t: Translator) -> InlineKeyboar
 
 
 def article(
-    slug: str, category: str, t: Translator, *, korean: bool
+    slug: str, category: str, t: Translator, *, korean: bool,
+    sections: Sequence[tuple[int, str]] = (),
 ) -> InlineKeyboardMarkup:
-    """Under an article: in Korean (when that helps), a volunteer, back to its topics, the menu."""
+    """Under an article: its other sections, in Korean (when that helps), a volunteer, back."""
     rows = []
+    for number, heading in sections:
+        data = callback_data(ARTICLE, MORE, f"{slug}:{number}")
+        rows.append([InlineKeyboardButton(_icon("➕", heading[:60]), callback_data=data)])
     if korean:
         # Translators: a button under an article; it sends the Korean version, for the worker to
         # show to a Korean employer or official.

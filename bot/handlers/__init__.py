@@ -64,6 +64,7 @@ def register(app: Application) -> None:
         (_pattern(k.CATEGORY, k.OPEN, k.BACK), articles.show_topics),
         (_pattern(k.ARTICLE, k.SHOW), articles.show_article),
         (_pattern(k.ARTICLE, k.KOREAN), articles.show_in_korean),
+        (_pattern(k.ARTICLE, k.MORE), articles.show_section),
         (_pattern(k.VOLUNTEER, k.OFFER), volunteer.offer_volunteer),
         (_pattern(k.VOLUNTEER, k.AGREE), volunteer.agree_to_share),
         (_pattern(k.VOLUNTEER, k.CANCEL), volunteer.cancel_talk),
