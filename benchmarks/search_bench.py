@@ -10,7 +10,8 @@ table.
 Each line of the queries file is {"id", "lang", "script", "q", "slug"}; slug "none" means the
 search should return nothing. Search runs with the query's language given; language detection is
 measured separately on the same queries. With --no-lang the language is not given: the search
-detects it from the query, as for a worker who never chose one. Latency is per query in a warm process.
+detects it from the query, as for a worker who never chose one. Latency is per query in a warm
+process.
 """
 
 from __future__ import annotations

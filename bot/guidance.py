@@ -69,8 +69,7 @@ def answers_across(kb: KnowledgeBase, question: str, lang: str) -> tuple[str, li
 
 
 def is_small_talk(kb: KnowledgeBase, text: str, lang: str) -> bool:
-    """A greeting or small talk ('namaste', 'salamat po'), in the worker's language or the
-    language it is written in."""
+    """A greeting or small talk ('namaste', 'salamat po'), in either language of the worker."""
     return kb.is_small_talk(text, lang) or kb.is_small_talk(text)
 
 

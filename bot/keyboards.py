@@ -38,6 +38,7 @@ LIST = "list"
 CLOSE = "close"
 CLOSE_CONFIRMED = "closeok"
 RATE = "rate"
+REOPEN = "reopen"
 RATINGS = range(1, 6)
 
 MAX_DATA_BYTES = 64
@@ -162,6 +163,28 @@ def talk(t: Translator) -> InlineKeyboardMarkup:
     ])
 
 
+VOICE_NOTE = "voice"  # the arg of OFFER/AGREE when the worker's voice note opens the case
+NEW_CASE = "new"  # the arg of OFFER when the worker has a case open and wants another
+ADD = "add"  # to the worker's open case (arg: its id)
+
+
+def add_or_new(case_id: int, reference: str, t: Translator) -> InlineKeyboardMarkup:
+    """With a case open: add to it, or open a new case (then the consent step as usual)."""
+    return InlineKeyboardMarkup([
+        # Translators: {reference} is a case number such as K7MP2QX.
+        [_button(_icon("➕", t.gettext("Add to case {reference}", reference=reference)),
+                 VOLUNTEER, ADD, str(case_id))],
+        [_button(_icon("🆕", t.gettext("New case")), VOLUNTEER, OFFER, NEW_CASE)],
+    ])
+
+
+def send_voice(t: Translator) -> InlineKeyboardMarkup:
+    """Send the voice note just received to a volunteer."""
+    # Translators: a button under the bot's answer to a voice message.
+    label = _icon("🎤", t.gettext("Send it to a volunteer"))
+    return InlineKeyboardMarkup([[_button(label, VOLUNTEER, OFFER, VOICE_NOTE)]])
+
+
 def consent(slug: str | None, t: Translator) -> InlineKeyboardMarkup:
     """Agree to share the messages with volunteers, or not."""
     return InlineKeyboardMarkup([[
@@ -194,6 +217,15 @@ def confirm_close(case_id: int, t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
         [_button(t.gettext("Yes, close it"), CASE, CLOSE_CONFIRMED, str(case_id))],
         [_button(t.gettext("No, keep it open"), CASE, LIST)],
+    ])
+
+
+def resolved(case_id: int, t: Translator) -> InlineKeyboardMarkup:
+    """Solved (close the case, then rate), or not solved (back to the volunteer)."""
+    return InlineKeyboardMarkup([
+        [_button(_icon("✅", t.gettext("Yes, it is solved")), CASE, CLOSE_CONFIRMED,
+                 str(case_id))],
+        [_button(_icon("↩️", t.gettext("No, it is not solved")), CASE, REOPEN, str(case_id))],
     ])
 
 

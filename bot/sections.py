@@ -20,7 +20,13 @@ COUNTRY_NAMES = {
     "philippines": ("Philippines", "Pilipinas", "फिलिपिन्स", "ফিলিপাইন", "필리핀"),
 }
 COUNTRY_OF_LANGUAGE = {"ne": "nepal", "bn": "bangladesh", "tl": "philippines"}
-_NOTE = re.compile(r"^\s*[-*]\s+\*\*(?P<name>[^*]+?)\*\*")
+# "- **Nepal**: ..." or "- 네팔: ..."
+_NOTE = re.compile(r"^\s*[-*]\s+(?:\*\*(?P<bold>[^*]+?)\*\*|(?P<plain>[^*:\n]{2,30}?))\s*:")
+
+
+def _note_country(line: str) -> str | None:
+    match = _NOTE.match(line)
+    return country_of(match["bold"] or match["plain"]) if match else None
 
 
 @dataclass(frozen=True)
@@ -66,11 +72,14 @@ def only_own_country(markdown: str, reader_lang: str) -> str:
     own = COUNTRY_OF_LANGUAGE.get(reader_lang)
     if own is None:
         return markdown
+    return _keep_countries(markdown, {own})
+
+
+def _keep_countries(markdown: str, countries: set[str]) -> str:
     kept = []
     for line in markdown.splitlines():
-        match = _NOTE.match(line)
-        country = country_of(match["name"]) if match else None
-        if country is None or country == own:
+        country = _note_country(line)
+        if country is None or country in countries:
             kept.append(line)
     return "\n".join(kept).strip()
 
@@ -97,14 +106,6 @@ def section(article: Article, reader_lang: str, number: int) -> Section | None:
     return more[number] if 0 <= number < len(more) else None
 
 
-def _country_section(body: str) -> bool:
-    """A section made of home-country notes only (no use to a Korean employer)."""
-    notes = [line for line in body.splitlines() if line.strip()]
-    return bool(notes) and all(
-        (match := _NOTE.match(line)) and country_of(match["name"]) for line in notes
-    )
-
-
 def korean_card(article: Article) -> tuple[str, tuple[str, ...]]:
     """The Korean article as a card for an employer or official, and what it rests on.
 
@@ -114,8 +115,9 @@ def korean_card(article: Article) -> tuple[str, tuple[str, ...]]:
     lead, found = sections(article.body)
     parts = [lead]
     for each in found:
-        if not _country_section(each.body):
-            parts.append(f"{each.heading}\n{each.body}")
+        body = _keep_countries(each.body, set())  # home-country notes are for the worker
+        if body:
+            parts.append(f"{each.heading}\n{body}")
     text = "\n\n".join(part for part in parts if part).replace("**", "").replace("__", "")
     official = [url for url in article.sources if ".go.kr" in url or "law.go.kr" in url]
     return text, tuple(official or article.sources[:2])

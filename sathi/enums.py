@@ -94,6 +94,7 @@ class OutboxKind(StrEnum):
     article = "article"
     file = "file"
     notice = "notice"
+    resolved = "resolved"  # asks the worker whether their resolved case is solved
 
 
 class OutboxStatus(StrEnum):

@@ -68,10 +68,12 @@ def register(app: Application) -> None:
         (_pattern(k.VOLUNTEER, k.OFFER), volunteer.offer_volunteer),
         (_pattern(k.VOLUNTEER, k.AGREE), volunteer.agree_to_share),
         (_pattern(k.VOLUNTEER, k.CANCEL), volunteer.cancel_talk),
+        (_pattern(k.VOLUNTEER, k.ADD), volunteer.add_to_case),
         (_pattern(k.CASE, k.LIST), cases.list_cases),
         (_pattern(k.CASE, k.CLOSE), cases.ask_to_close),
         (_pattern(k.CASE, k.CLOSE_CONFIRMED), cases.close_case),
         (_pattern(k.CASE, k.RATE), cases.rate_help),
+        (_pattern(k.CASE, k.REOPEN), cases.reopen_case),
     ]
     for pattern, callback in callbacks:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern), group=MAIN)

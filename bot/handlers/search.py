@@ -46,16 +46,8 @@ def answer_question(context: SathiContext, question: str) -> None:
     if switch:
         context.locale = lang  # answered in the language the worker wrote in
     t = context.t
-    if len(found) == 1:
-        reply_article(context, found[0])
-    elif found:
-        # Translators: {n} is a number; the topics follow as buttons.
-        text = t.ngettext(
-            "I found {n} topic for your question:", "I found {n} topics for your question:",
-            len(found),
-        )
-        markup = keyboards.answers([(article.slug, article.title) for article in found], t)
-        context.reply(render.plain(text), markup)
+    if found:
+        _show(context, found)
     else:
         menu_text, markup = main_menu(context)
         sorry = render.plain(t.gettext("I don't have an answer to that yet."))
@@ -67,3 +59,30 @@ def answer_question(context: SathiContext, question: str) -> None:
         context.locale = own
     else:
         offer_language(context)
+
+
+def answer_if_found(context: SathiContext, question: str) -> bool:
+    """Inside a case: the article(s) for a question, or nothing (the volunteer reads it)."""
+    kb, own = context.kb, context.locale
+    if guidance.is_small_talk(kb, question, own):
+        return False
+    articles = guidance.answers(kb, question, own)
+    if not articles:
+        return False
+    _show(context, articles)
+    return True
+
+
+def _show(context: SathiContext, found: list) -> None:
+    """One article opens at once; several are offered as buttons."""
+    if len(found) == 1:
+        reply_article(context, found[0])
+        return
+    t = context.t
+    # Translators: {n} is a number; the topics follow as buttons.
+    text = t.ngettext(
+        "I found {n} topic for your question:", "I found {n} topics for your question:",
+        len(found),
+    )
+    markup = keyboards.answers([(article.slug, article.title) for article in found], t)
+    context.reply(render.plain(text), markup)

@@ -489,17 +489,35 @@ async def change_status(
         raise InvalidTransition("unassign the case to put it back to new")
     if status in (CaseStatus.assigned, CaseStatus.waiting_for_worker) and case.assignee_id is None:
         raise InvalidTransition("assign the case first")
+    resolving = status == CaseStatus.resolved and case.status != CaseStatus.resolved
     case_state.move(session, case, status, actor=staff)
+    if resolving:
+        await _ask_worker_if_solved(session, case)
+    return await _reload(session, case)
+
+
+async def _ask_worker_if_solved(session: AsyncSession, case: Case) -> None:
+    """The worker hears that their case was resolved, and says whether it is solved."""
+    member = await session.get(Member, case.member_id)
+    assert member is not None
+    await outbox.enqueue(
+        session, kind=OutboxKind.resolved, chat_id=member.chat_id, case_id=case.id,
+        payload={"reference": case.reference, "case_id": case.id},
+    )
+
+
+@case_state.one_writer
+async def reopen_case_by_worker(session: AsyncSession, *, member: Member, case_id: int) -> Case:
+    """The worker says a resolved case is not solved: back to its volunteer."""
+    case = await _member_case(session, member, case_id)
+    if case.status != CaseStatus.resolved:
+        raise InvalidTransition(f"case {case.reference} is not resolved")
+    _reopen(session, case, None)
     return await _reload(session, case)
 
 
 def _reopen(session: AsyncSession, case: Case, actor: Staff | None) -> None:
-    previous = case.status
-    case.status = CaseStatus.assigned if case.assignee_id is not None else CaseStatus.new
-    case.resolved_at = None
-    case.closed_at = None
-    case_state.record(session, case, CaseEventKind.reopened, actor=actor,
-                      detail=f"{previous}->{case.status}")
+    case_state.reopen(session, case, actor=actor)
 
 
 @case_state.one_writer
