@@ -1,4 +1,4 @@
-"""A worker is understood in any language: across languages, greetings, commands, phone articles."""
+"""A worker is understood in any language: other languages, greetings, commands, phone articles."""
 
 import pytest
 
@@ -140,7 +140,8 @@ async def test_korean_card_for_an_employer_is_clean(chat, imported: Runtime):
         intro, card = await chat.send(updates.button(f"art:ko:{slug}", 1))
         assert "**" not in card.text
         assert not any(name in card.text for name in ("네팔", "필리핀", "방글라데시")), slug
-        assert ko.gettext("A native speaker has not checked this translation yet.") not in card.text
+        footer = ko.gettext("A native speaker has not checked this translation yet.")
+        assert footer not in card.text
         assert ko.gettext("Based on:") in card.text and ".go.kr" in card.text
 
 
