@@ -7,9 +7,11 @@ from fastapi import APIRouter, Query, status
 from admin_api.deps import CurrentVolunteer, SessionDep
 from admin_api.errors import ERROR_RESPONSES
 from admin_api.schemas import (
+    MAX_ID,
     ArticleSend,
     AssignmentCreate,
     CaseDetailRead,
+    CaseKey,
     CaseListQuery,
     CasePageRead,
     NoteCreate,
@@ -33,10 +35,17 @@ async def list_cases(
     return await cases.list_cases(session, staff=staff, **query.model_dump())
 
 
-@router.get("/{case_id}", response_model=CaseDetailRead)
-async def read_case(session: SessionDep, staff: CurrentVolunteer, case_id: PathId) -> Case:
-    """A case with its whole thread, notes, audit trail and each reply's delivery status."""
-    return await cases.get_case(session, staff=staff, case_id=case_id)
+@router.get("/{case_key}", response_model=CaseDetailRead)
+async def read_case(session: SessionDep, staff: CurrentVolunteer, case_key: CaseKey) -> Case:
+    """A case by id or reference (as in the group's notice), with its whole thread.
+
+    Also its notes, audit trail and each reply's delivery status.
+    """
+    if case_key.isdigit():
+        case_id = int(case_key)
+        if 1 <= case_id <= MAX_ID:
+            return await cases.get_case(session, staff=staff, case_id=case_id)
+    return await cases.get_case_by_reference(session, staff=staff, reference=case_key)
 
 
 @router.post("/{case_id}/claim", response_model=CaseDetailRead)
