@@ -162,3 +162,17 @@ async def test_more_button_of_an_article_gone_says_so(chat, imported: Runtime):
     t = imported.catalogs.get("tl")
     [gone] = await chat.send(updates.button("art:more:no-such-article:3", 1))
     assert gone.text.startswith(t.gettext("This topic is no longer available."))
+
+
+def test_articles_as_first_shown_fit_a_phone(imported: Runtime):
+    kb = imported.knowledge.current
+    for lang in ("en", "ne", "bn", "tl", "ko"):
+        lengths = []
+        for slug in kb._slugs:  # noqa: SLF001 - every article
+            article = kb.get(slug, lang)
+            if article is not None:
+                phone = sections.for_phone(article, lang)
+                lengths.append(len(article.title) + len(phone.first))
+                assert len(phone.first) < len(article.body) or not phone.more
+        lengths.sort()
+        assert lengths[len(lengths) // 2] < 1000, lang
