@@ -44,7 +44,9 @@ def _filled(value: str) -> str:
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 # A case's id, or its reference as a worker or the group's notice gives it (K7MP2QX).
-CaseKey = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,16}$", examples=["K7MP2QX"])]
+CaseKey = Annotated[
+    str, Path(pattern=r"^([1-9][0-9]{0,9}|[A-Za-z0-9]{7})$", examples=["42", "K7MP2QX"])
+]
 MessageText = Annotated[str, Field(min_length=1, max_length=4096), AfterValidator(_filled)]
 NoteText = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_filled)]
 Title = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_filled)]

@@ -20,9 +20,11 @@ from admin_api.schemas import (
     StatusChange,
     UrgencyChange,
 )
+from sathi.errors import NotFound
 from sathi.models import Case
 from sathi.services import cases, deliveries
 from sathi.services.cases import CasePage
+from sathi.services.references import LENGTH as REFERENCE_LENGTH
 
 router = APIRouter(prefix="/cases", tags=["cases"], responses=ERROR_RESPONSES)
 
@@ -35,17 +37,19 @@ async def list_cases(
     return await cases.list_cases(session, staff=staff, **query.model_dump())
 
 
-@router.get("/{case_key}", response_model=CaseDetailRead)
-async def read_case(session: SessionDep, staff: CurrentVolunteer, case_key: CaseKey) -> Case:
+@router.get("/{case_id}", response_model=CaseDetailRead)
+async def read_case(session: SessionDep, staff: CurrentVolunteer, case_id: CaseKey) -> Case:
     """A case by id or reference (as in the group's notice), with its whole thread.
 
     Also its notes, audit trail and each reply's delivery status.
     """
-    if case_key.isdigit():
-        case_id = int(case_key)
-        if 1 <= case_id <= MAX_ID:
-            return await cases.get_case(session, staff=staff, case_id=case_id)
-    return await cases.get_case_by_reference(session, staff=staff, reference=case_key)
+    if case_id.isdigit() and int(case_id) <= MAX_ID:
+        try:
+            return await cases.get_case(session, staff=staff, case_id=int(case_id))
+        except NotFound:
+            if len(case_id) != REFERENCE_LENGTH:  # a reference may be all digits (2345678)
+                raise
+    return await cases.get_case_by_reference(session, staff=staff, reference=case_id)
 
 
 @router.post("/{case_id}/claim", response_model=CaseDetailRead)
