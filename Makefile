@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lint catalogs bench
+.PHONY: run test install lint catalogs bench bench-triage
 
 run: install
 	$(BIN)/sathi knowledge import
@@ -30,3 +30,6 @@ catalogs: install
 
 bench: install
 	$(BIN)/python benchmarks/search_bench.py
+
+bench-triage: install
+	$(BIN)/python benchmarks/triage_bench.py

@@ -1,4 +1,4 @@
-"""What the bot asks of the knowledge base: topic lists, articles with a fallback, alerts.
+"""What the bot asks of the knowledge base: topic lists, articles with a fallback, topics.
 
 Pure functions over KnowledgeBase and plain values (no telegram imports), so they are tested
 without a bot and `sathi chat` shares them.
@@ -6,24 +6,17 @@ without a bot and `sathi chat` shares them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 from knowledge.models import Article
 from knowledge.search import KnowledgeBase
-from knowledge.text import normalize, words
 from knowledge.topics import load_topics
 
 # English is the source language: every slug has it, other languages are translations of it.
 SOURCE_LANG = "en"
 KOREAN = "ko"
-EMERGENCY_SLUG = "emergency-contacts"
 SEARCH_LIMIT = 4
-# A word in these scripts often carries a particle or postposition (경찰에, पुलिसले, পুলিশকে),
-# so an alert word matches the start of a word there; Latin words must match whole.
-_SUFFIXING_SCRIPTS = {"HANGUL", "DEVANAGARI", "BENGALI"}
-_MIN_PREFIX = 2
 
 
 @cache
@@ -90,46 +83,3 @@ def language_of(kb: KnowledgeBase, available: list[str], text: str | None) -> st
         return None
     detected = kb.detect_language(text)
     return detected if detected in available else None
-
-
-def alert_lead(kb: KnowledgeBase, text: str | None, lang: str) -> str | None:
-    """The emergency numbers when the text contains an alert word of any language, else None."""
-    if not text:
-        return None
-    phrases = _alert_phrases(kb)
-    if not phrases or not mentions_any(text, phrases):
-        return None
-    article = article_in(kb, EMERGENCY_SLUG, lang)
-    return article.lead if article is not None else None
-
-
-def _alert_phrases(kb: KnowledgeBase) -> list[tuple[str, ...]]:
-    phrases: set[tuple[str, ...]] = set()
-    for lang in kb.languages:
-        article = kb.get(EMERGENCY_SLUG, lang)
-        for phrase in article.alert_words if article is not None else ():
-            tokens = _tokens(phrase)
-            if tokens:
-                phrases.add(tokens)
-    return sorted(phrases)
-
-
-def _tokens(text: str) -> tuple[str, ...]:
-    return tuple(word for word, _script in words(normalize(text)))
-
-
-def mentions_any(text: str, phrases: Iterable[tuple[str, ...]]) -> bool:
-    """True when the normalised text contains one of the phrases as whole words."""
-    found = list(words(normalize(text)))
-    for phrase in phrases:
-        for start in range(len(found) - len(phrase) + 1):
-            if all(_same(found[start + i], part) for i, part in enumerate(phrase)):
-                return True
-    return False
-
-
-def _same(found: tuple[str, str], part: str) -> bool:
-    word, script = found
-    if word == part:
-        return True
-    return script in _SUFFIXING_SCRIPTS and len(part) >= _MIN_PREFIX and word.startswith(part)

@@ -34,6 +34,9 @@ MORE = "more"  # one section of an article (arg "<slug>:<number>")
 OFFER = "offer"
 AGREE = "agree"
 CANCEL = "cancel"
+# From a crisis or danger answer: URGENT explains and asks, AGREE_NOW opens an urgent case at once.
+URGENT = "urgent"
+AGREE_NOW = "agreenow"
 LIST = "list"
 CLOSE = "close"
 CLOSE_CONFIRMED = "closeok"
@@ -185,11 +188,22 @@ def send_voice(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(label, VOLUNTEER, OFFER, VOICE_NOTE)]])
 
 
-def consent(slug: str | None, t: Translator) -> InlineKeyboardMarkup:
-    """Agree to share the messages with volunteers, or not."""
+def urgent_talk(slug: str | None, t: Translator) -> InlineKeyboardMarkup:
+    """Under a crisis or danger answer: one tap to a volunteer, for an urgent case."""
+    # Translators: a button under the emergency numbers; it opens an urgent case with a person
+    # from the workers' union.
+    label = _icon("🙋", t.gettext("Talk to a volunteer now"))
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(label, callback_data=_optional_arg(VOLUNTEER, URGENT, slug))]
+    ])
+
+
+def consent(slug: str | None, t: Translator, *, urgent: bool = False) -> InlineKeyboardMarkup:
+    """Agree to share the messages with volunteers, or not (urgent: the case opens at once)."""
+    agree = AGREE_NOW if urgent else AGREE
     return InlineKeyboardMarkup([[
         InlineKeyboardButton(
-            _icon("✅", t.gettext("I agree")), callback_data=_optional_arg(VOLUNTEER, AGREE, slug)
+            _icon("✅", t.gettext("I agree")), callback_data=_optional_arg(VOLUNTEER, agree, slug)
         ),
         _button(_icon("✖️", t.gettext("Cancel")), VOLUNTEER, CANCEL),
     ]])

@@ -115,12 +115,6 @@ def article_note(article: Article, t: Translator, *, source_lang: str) -> str | 
     return None
 
 
-def emergency(lead: str, t: Translator) -> list[str]:
-    """The emergency numbers, first of all."""
-    doc = Doc().add("🆘 ").add(t.gettext("If you are in danger, call for help now."), "bold")
-    return doc.add("\n\n").add_markdown(lead).messages()
-
-
 def language_prompt(catalogs: Catalogs) -> str:
     """'Choose your language' in every language we have, one per line."""
     return "\n".join(

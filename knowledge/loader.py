@@ -21,8 +21,8 @@ MAX_TITLE = 80
 MAX_BODY = 6000
 REVIEW_STATES = ("draft", "reviewed")
 REQUIRED = ("title", "category", "keywords", "sources", "last_reviewed", "review")
-OPTIONAL = ("alert_words",)
-_LISTS = ("keywords", "sources", "alert_words")
+OPTIONAL: tuple[str, ...] = ()
+_LISTS = ("keywords", "sources")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FENCE = "---"
 
@@ -130,7 +130,6 @@ def read_article(path: Path, slug: str, category: str) -> tuple[Article | None, 
         last_reviewed=cast(datetime.date, values["last_reviewed"]),
         review=cast(str, values["review"]),
         body=body,
-        alert_words=cast(tuple[str, ...], values.get("alert_words", ())),
     )
     return article, []
 
@@ -223,7 +222,7 @@ def _string_list(
             problems.append(Problem(path, item_line, f"{name} items must be non-empty text"))
             continue
         items.append(item.value.strip())
-    if not items and name != "alert_words":
+    if not items:
         problems.append(Problem(path, line, f"{name} is empty"))
     return tuple(items)
 

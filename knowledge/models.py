@@ -19,7 +19,6 @@ class Article:
     last_reviewed: datetime.date
     review: str
     body: str
-    alert_words: tuple[str, ...] = ()
 
     @property
     def lead(self) -> str:

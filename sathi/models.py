@@ -89,7 +89,8 @@ class Article(Base):
     title: Mapped[str] = mapped_column(String(200))
     keywords: Mapped[list[str]] = mapped_column(JSON)
     sources: Mapped[list[str]] = mapped_column(JSON)
-    alert_words: Mapped[list[str]] = mapped_column(JSON)
+    # Unused since emergency phrases moved to knowledge/triage/; kept to avoid a migration.
+    alert_words: Mapped[list[str]] = mapped_column(JSON, default=list)
     last_reviewed: Mapped[date] = mapped_column(Date)
     review: Mapped[str] = mapped_column(String(16))
     body: Mapped[str] = mapped_column(Text)

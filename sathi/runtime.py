@@ -5,10 +5,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from knowledge import triage
 from knowledge.search import KnowledgeBase
 from sathi import migrations
 from sathi.crypto import Vault, vault_from_settings
 from sathi.db import make_engine, make_sessionmaker
+from sathi.errors import ConfigError
 from sathi.i18n import Catalogs, load_catalogs
 from sathi.services import articles
 from sathi.settings import Settings
@@ -58,6 +60,10 @@ class Runtime:
 
 async def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     """Opens everything; with migrate, brings the schema up to date first."""
+    try:
+        triage.preload()
+    except triage.TriageError as error:
+        raise ConfigError(str(error)) from None
     vault = vault_from_settings(settings)
     settings.prepare_data_dir()
     engine = make_engine(settings.database)

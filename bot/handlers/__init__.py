@@ -1,7 +1,8 @@
 """Every handler, in order, in explicit groups.
 
-Group ALERTS runs first: a message with an alert word gets the emergency numbers, and the
-update then goes on to group MAIN for the normal answer. Only private chats are answered:
+Group ALERTS runs first: a message that triage finds to be a crisis or a danger gets the right
+numbers, and the update then goes on to group MAIN (after a crisis, MAIN adds no search
+answer). Only private chats are answered:
 in a group a worker's words would be seen by others, and the bot would answer people who
 did not ask it.
 
@@ -66,7 +67,9 @@ def register(app: Application) -> None:
         (_pattern(k.ARTICLE, k.KOREAN), articles.show_in_korean),
         (_pattern(k.ARTICLE, k.MORE), articles.show_section),
         (_pattern(k.VOLUNTEER, k.OFFER), volunteer.offer_volunteer),
+        (_pattern(k.VOLUNTEER, k.URGENT), volunteer.offer_volunteer),
         (_pattern(k.VOLUNTEER, k.AGREE), volunteer.agree_to_share),
+        (_pattern(k.VOLUNTEER, k.AGREE_NOW), volunteer.open_urgent_case),
         (_pattern(k.VOLUNTEER, k.CANCEL), volunteer.cancel_talk),
         (_pattern(k.VOLUNTEER, k.ADD), volunteer.add_to_case),
         (_pattern(k.CASE, k.LIST), cases.list_cases),

@@ -1,19 +1,28 @@
-"""Danger first: a message with an alert word gets the emergency numbers before anything else.
+"""Crisis and danger first: the right numbers before anything else (knowledge.triage decides).
 
 Registered in an earlier group than the normal answer, so both run and this one comes first.
+After a crisis answer the normal answer adds no search results (bot/handlers/messages.py).
 """
 
 from telegram import Update
 
-from bot import guidance, render
+from bot import alerts, keyboards
 from bot.context import SathiContext
 from bot.deps import with_member
+from knowledge.triage import triage
+from sathi.services import cases, escalation
 
 
 @with_member
 async def warn_emergency(update: Update, context: SathiContext) -> None:
-    """Sends the emergency-contacts lead in the worker's language when the text calls for it."""
+    """Sends the crisis or danger answer, with a one-tap volunteer unless a case is open."""
     message = update.effective_message
-    lead = guidance.alert_lead(context.kb, message.text or message.caption, context.locale)
-    if lead:
-        context.reply(render.emergency(lead, context.t))
+    alert = triage(message.text or message.caption)
+    if alert is None:
+        return
+    member = context.member
+    in_case = escalation.is_pending(member) or bool(
+        await cases.open_cases_for_member(context.session, member=member)
+    )
+    markup = None if in_case else keyboards.urgent_talk(alerts.topic_of(alert), context.t)
+    context.reply(alerts.answer(alert, context.t), markup)

@@ -11,6 +11,7 @@ from bot.context import SathiContext
 from bot.deps import with_member
 from bot.handlers.media import answer_media, offer_voice
 from bot.handlers.search import answer_if_found, answer_question
+from knowledge.triage import Level, triage
 from sathi.enums import MessageKind
 from sathi.models import Case
 from sathi.services import escalation
@@ -101,14 +102,17 @@ async def receive_text(update: Update, context: SathiContext) -> None:
     receipt = await to_case(context, WorkerMessage(MessageKind.text, text=text), quiet=True)
     if receipt.route is Route.opened:
         return
+    alert = triage(text)
     if receipt.route is Route.added:
-        # A question in an open case is still answered; the volunteer sees it too.
-        if not answer_if_found(context, text):
-            _added(context, receipt.case, also=False)
-        else:
-            _added(context, receipt.case, also=True)
+        # A question in an open case is still answered (not below a crisis answer); the
+        # volunteer sees it too.
+        searched = alert is None or alert.level is Level.danger
+        _added(context, receipt.case, also=searched and answer_if_found(context, text))
         return
-    answer_question(context, text)
+    if alert is None:
+        answer_question(context, text)
+    elif alert.level is Level.danger:  # below the danger answer: articles, if any match
+        answer_question(context, text, quiet=True)
     if receipt.route is Route.closed:
         _closed(context, receipt.case)
 

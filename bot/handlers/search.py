@@ -34,12 +34,16 @@ def greet(context: SathiContext) -> None:
     context.reply(f"{hello}\n\n{text}", markup)
 
 
-def answer_question(context: SathiContext, question: str) -> None:
-    """The article (one hit), the top matches as buttons, or an honest 'no answer yet'."""
+def answer_question(context: SathiContext, question: str, *, quiet: bool = False) -> None:
+    """The article (one hit), the top matches as buttons, or an honest 'no answer yet'.
+
+    `quiet`: below an emergency answer, nothing is said when nothing matches.
+    """
     kb, own = context.kb, context.locale
     if guidance.is_small_talk(kb, question, own):
-        greet(context)
-        offer_language(context)
+        if not quiet:
+            greet(context)
+            offer_language(context)
         return
     lang, found = guidance.answers_across(kb, question, own)
     switch = lang != own and lang in context.runtime.catalogs.available and bool(found)
@@ -48,6 +52,8 @@ def answer_question(context: SathiContext, question: str) -> None:
     t = context.t
     if found:
         _show(context, found)
+    elif quiet:
+        return
     else:
         menu_text, markup = main_menu(context)
         sorry = render.plain(t.gettext("I don't have an answer to that yet."))

@@ -21,16 +21,22 @@ def _slug(update: Update) -> str | None:
     return slug
 
 
+def _urgent(update: Update) -> bool:
+    _area, action, _slug = keyboards.parse_data(update.callback_query.data)
+    return action == keyboards.URGENT
+
+
 @with_member
 async def offer_volunteer(update: Update, context: SathiContext) -> None:
     """Who will read the messages, what is kept and for how long; then agree or cancel.
 
-    With a case open, the worker is asked first: add to that case, or open a new one.
+    With a case open, the worker is asked first: add to that case, or open a new one (not
+    when they asked for a volunteer now, from an emergency answer).
     """
     t = context.t
     arg = _slug(update)
     open_cases = await cases.open_cases_for_member(context.session, member=context.member)
-    if open_cases and arg != keyboards.NEW_CASE:
+    if open_cases and arg != keyboards.NEW_CASE and not _urgent(update):
         latest = max(open_cases, key=lambda case: (case.updated_at, case.id))
         text = t.gettext(
             "You have an open case {reference}. Add your message to it, or open a new case?",
@@ -56,8 +62,9 @@ async def offer_volunteer(update: Update, context: SathiContext) -> None:
         ),
         t.gettext("Do you agree that union volunteers read your messages?"),
     )
-    context.show(text, keyboards.consent(None if arg == keyboards.NEW_CASE else arg, t),
-                 in_place=False)
+    slug = None if arg == keyboards.NEW_CASE else arg
+    markup = keyboards.consent(slug, t, urgent=_urgent(update))
+    context.show(text, markup, in_place=False)
 
 
 @with_member
@@ -80,6 +87,28 @@ async def agree_to_share(update: Update, context: SathiContext) -> None:
         ),
         t.gettext("Your first message opens your case."),
     ), keyboards.describing(t))
+
+
+@with_member
+async def open_urgent_case(update: Update, context: SathiContext) -> None:
+    """From a crisis or danger answer: the worker agreed, so an urgent case opens at once."""
+    slug = _slug(update)
+    known = slug is not None and guidance.article_in(context.kb, slug, guidance.SOURCE_LANG)
+    case = await escalation.open_urgent(
+        context.session, member=context.member, lang=context.locale,
+        topic=slug if known else None,
+        volunteer_chat_id=context.runtime.settings.volunteer_chat_id,
+    )
+    t = context.t
+    context.detach()
+    context.reply(render.lines(
+        # Translators: {reference} is a case number such as K7MP2QX.
+        t.gettext("Your case {reference} is open and marked urgent: volunteers read urgent cases "
+                  "first.", reference=case.reference),
+        t.gettext("Write here what is happening, in your own language. Every message you send "
+                  "here goes to your case."),
+        t.gettext("If your life is in danger right now, call 119 (ambulance) or 112 (police)."),
+    ), keyboards.menu_button(t))
 
 
 @with_member

@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import sys
 
+from knowledge import triage
 from knowledge.loader import ArticleError, check_articles, load_articles
 from knowledge.numbers import number_mismatches
 from knowledge.topics import load_topics
@@ -17,7 +18,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("knowledge", help="article files")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("check",
-        help="validate every article file and the numbers in translations; exit 1 on any problem",
+        help="validate every article file, the numbers in translations and the triage files; "
+             "exit 1 on any problem",
     )
     actions.add_parser("import", help="load the article files into the database (idempotent)")
     parser.set_defaults(func=run)
@@ -31,12 +33,13 @@ def _check(settings: Settings) -> int:
     if not problems:
         articles = load_articles(settings.knowledge_dir, topics, settings.languages)
         problems.extend(number_mismatches(articles))
+    problems.extend(triage.check())
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
-    print(f"{len(articles)} article files OK")
+    print(f"{len(articles)} article files OK; triage files OK")
     return 0
 
 

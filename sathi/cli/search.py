@@ -4,9 +4,10 @@ With QUERY: a short ranked list (or one JSON object with --json). Without QUERY:
 line from stdin, one JSON object per line on stdout, each flushed as soon as it is answered, so
 evaluation scripts and other programs can talk to it through a pipe:
 
-    {"query": "...", "lang": "ne", "results": [{"slug": "unpaid-wages", "score": 0.812}]}
+    {"query": "...", "lang": "ne", "alert": null, "results": [{"slug": "unpaid-wages", ...}]}
 
-`results` is empty when no article answers the query well. Without --lang the language is
+`alert` is "crisis", "danger" or null (knowledge.triage, as in the bot); `results` is empty when
+no article answers the query well. Without --lang the language is
 detected. Articles are read from the files (settings.knowledge_dir), not the database, so the
 command works on a fresh clone and shows what the files say right now.
 """
@@ -22,6 +23,7 @@ from knowledge.loader import read_articles
 from knowledge.models import SearchHit
 from knowledge.search import KnowledgeBase
 from knowledge.topics import load_topics
+from knowledge.triage import triage
 
 DEFAULT_TOP = 3
 
@@ -80,12 +82,22 @@ def _answer(kb: KnowledgeBase, query: str, args: argparse.Namespace) -> dict[str
     return {
         "query": query,
         "lang": lang,
+        "alert": _alert(query),
         "results": [{"slug": hit.slug, "score": round(hit.score, 3)} for hit in hits],
     }
 
 
+def _alert(query: str) -> str | None:
+    """"crisis", "danger" or None: the same triage as the bot's answer and case urgency."""
+    alert = triage(query)
+    return alert.level.value if alert else None
+
+
 def _print_list(kb: KnowledgeBase, answer: dict[str, Any], out: TextIO) -> None:
     lang = answer["lang"]
+    if answer["alert"]:
+        print(f"ALERT: {answer['alert']} (the bot answers with the emergency numbers first)",
+              file=out)
     if not answer["results"]:
         print(f"no article answers this well enough (language: {lang})", file=out)
         return

@@ -25,7 +25,7 @@ class ImportReport:
 def _content_hash(article: ArticleFile) -> str:
     fields = [
         article.category, article.title, list(article.keywords), list(article.sources),
-        list(article.alert_words), article.last_reviewed.isoformat(), article.review, article.body,
+        article.last_reviewed.isoformat(), article.review, article.body,
     ]
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
 
@@ -35,7 +35,7 @@ def _copy_into(row: Article, article: ArticleFile, content_hash: str) -> None:
     row.title = article.title
     row.keywords = list(article.keywords)
     row.sources = list(article.sources)
-    row.alert_words = list(article.alert_words)
+    row.alert_words = []  # unused column: emergency phrases live in knowledge/triage/
     row.last_reviewed = article.last_reviewed
     row.review = article.review
     row.body = article.body
@@ -79,7 +79,6 @@ async def load_articles(session: AsyncSession) -> list[ArticleFile]:
             slug=row.slug, lang=row.lang, category=row.category, title=row.title,
             keywords=tuple(row.keywords), sources=tuple(row.sources),
             last_reviewed=row.last_reviewed, review=row.review, body=row.body,
-            alert_words=tuple(row.alert_words),
         )
         for row in rows
     ]

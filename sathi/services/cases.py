@@ -100,7 +100,7 @@ async def open_case(
     if kind is not None:
         _check_content(kind, text, file_id)
     now = utcnow()
-    emergency = urgent or await is_emergency(session, text)
+    emergency = urgent or is_emergency(text)
     case = Case(
         reference=await unique_reference(session), member_id=member.id, lang=lang, topic=topic,
         urgency=Urgency.urgent if emergency else Urgency.normal, status=CaseStatus.new,
@@ -159,7 +159,7 @@ async def add_worker_message(
         case_state.move(session, case, CaseStatus.assigned, now=now)
     elif case.status == CaseStatus.resolved:
         _reopen(session, case, None)
-    if case.urgency != Urgency.urgent and await is_emergency(session, text):
+    if case.urgency != Urgency.urgent and is_emergency(text):
         _set_urgency(session, case, Urgency.urgent, None)
         await notices.notify_volunteers(
             session, case=case, reason="urgent", chat_id=volunteer_chat_id

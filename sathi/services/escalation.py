@@ -67,6 +67,21 @@ async def agree(
     return member
 
 
+async def open_urgent(
+    session: AsyncSession, *, member: Member, lang: str, topic: str | None = None,
+    volunteer_chat_id: int | None = None,
+) -> Case:
+    """Opens an urgent case at once: the worker agreed from a crisis or danger answer.
+
+    The volunteers are told before the worker writes; the worker's next messages join it.
+    """
+    await cancel(session, member=member)
+    return await cases.open_case(
+        session, member=member, lang=lang, consent=True, topic=topic, urgent=True,
+        volunteer_chat_id=volunteer_chat_id,
+    )
+
+
 async def cancel(session: AsyncSession, *, member: Member) -> Member:
     """The worker changed their mind before describing the problem."""
     member.pending_case_at = None

@@ -30,7 +30,7 @@ def test_knowledge_check_command_passes_on_the_repository():
         cwd=paths.REPO_ROOT,
     )
     assert result.returncode == 0, result.stderr
-    assert "150 article files OK" in result.stdout
+    assert "160 article files OK; triage files OK" in result.stdout
 
 
 def test_numbers_fold_scripts_and_separators():
@@ -75,4 +75,10 @@ def test_emergency_contacts_lead_has_the_emergency_numbers_in_every_language(art
     for article in article_files:
         if article.slug == "emergency-contacts":
             assert {"112", "119"} <= numbers_in(article.lead), article.lang
-            assert article.alert_words, article.lang
+
+
+def test_crisis_article_leads_with_109_in_every_language(article_files):
+    found = [a for a in article_files if a.slug == "crisis-mental-health"]
+    assert {a.lang for a in found} == {"en", "ne", "bn", "tl", "ko"}
+    for article in found:
+        assert {"109", "119", "112"} <= numbers_in(article.lead), article.lang

@@ -61,7 +61,6 @@ def test_good_files_load_into_articles(root: Path):
     assert article.sources == ("https://www.moel.go.kr/",)
     assert article.last_reviewed == datetime.date(2026, 11, 23)
     assert article.review == "draft"
-    assert article.alert_words == ()
     assert article.lead == "Go to the labour office."
     assert article.body.endswith("- Payslips.")
 
@@ -146,13 +145,13 @@ def test_slug_without_english_article(root: Path):
     assert "no English article" in problem.message
 
 
-def test_alert_words_are_optional_and_read(root: Path):
+def test_alert_words_are_gone_from_articles(root: Path):
+    """Emergency phrases live in knowledge/triage/ now; an old field is reported, not ignored."""
     text = GOOD.replace("review: draft", "review: reviewed\nalert_words: [help me, 살려주세요]")
     _write(root, "unpaid-wages", "ne", text)
-    articles = load_articles(root, TOPICS, LANGUAGES)
-    nepali = next(a for a in articles if a.lang == "ne")
-    assert nepali.alert_words == ("help me", "살려주세요")
-    assert nepali.review == "reviewed"
+    [problem] = check_articles(root, TOPICS, LANGUAGES)
+    assert problem.path == root / "unpaid-wages" / "ne.md"
+    assert "unknown field 'alert_words'" in problem.message
 
 
 def test_topics_file_maps_slugs_to_categories(tmp_path: Path):

@@ -283,18 +283,21 @@ def _args(*argv: str) -> argparse.Namespace:
 def test_cli_reads_stdin_and_prints_one_json_line_per_query(monkeypatch, capsys):
     import io
 
-    monkeypatch.setattr(sys, "stdin", io.StringIO("boss not paying salary\nhi\n여권 안 줘요\n"))
+    stdin = "boss not paying salary\nhi\n여권 안 줘요\n죽고 싶어요\nfire in my room\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     args = _args()
     assert args.func is search_cli.run
     assert search_cli.run(args, _settings()) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [line["query"] for line in lines] == ["boss not paying salary", "hi", "여권 안 줘요"]
-    assert [line["lang"] for line in lines] == ["en", "en", "ko"]
+    queries = [line["query"] for line in lines]
+    assert queries[:3] == ["boss not paying salary", "hi", "여권 안 줘요"]
+    assert [line["lang"] for line in lines][:3] == ["en", "en", "ko"]
+    assert [line["alert"] for line in lines] == [None, None, None, "crisis", "danger"]
     assert lines[0]["results"][0]["slug"] == "unpaid-wages"
     assert lines[1]["results"] == []
     assert lines[2]["results"][0]["slug"] == "passport-id-confiscation"
     for line in lines:
-        assert set(line) == {"query", "lang", "results"}
+        assert set(line) == {"query", "lang", "alert", "results"}
         assert len(line["results"]) <= 3
         for result in line["results"]:
             assert set(result) == {"slug", "score"}
@@ -311,7 +314,11 @@ def test_cli_one_query_human_and_json(capsys):
     assert "2." not in out
 
     assert search_cli.run(_args("--json", "hello"), _settings()) == 0
-    assert json.loads(capsys.readouterr().out) == {"query": "hello", "lang": "en", "results": []}
+    assert json.loads(capsys.readouterr().out) == {
+        "query": "hello", "lang": "en", "alert": None, "results": [],
+    }
+    assert search_cli.run(_args("--json", "I want to kill myself"), _settings()) == 0
+    assert json.loads(capsys.readouterr().out)["alert"] == "crisis"
 
 
 def test_cli_answers_each_line_as_soon_as_it_arrives():

@@ -1,0 +1,338 @@
+"""Triage: whether a worker's message is a crisis (suicide, self-harm) or a danger now.
+
+One pure function, `triage(text)`, used by every door: the bot's answer, case urgency, `sathi chat`
+and `sathi search`. The phrases live in `knowledge/triage/<lang>.yaml` (format in the README of
+that folder), every language's file applies to every message: workers mix languages and type
+English whatever language they chose. The files are read once per process.
+
+Matching, after the same normalisation as search (NFKC, casefold, digits, vowel folds):
+- Latin, Devanagari and Bengali phrases match whole words in order; a word ending in `*` matches
+  any word it starts; in Devanagari and Bengali every word also matches with a suffix (पुलिसले);
+  Latin words of 7+ letters also match with one typo (same first letter).
+- `..` in a phrase skips up to three words; `^` / `$` tie the phrase to the start / end.
+- Latin words are compared without accents and doubled letters ('mann' = 'man').
+- Hangul phrases match anywhere in the message with the spaces removed (죽고 싶어요, 죽고싶어).
+- A negative phrase blocks the words it covers: "fire drill" never counts as "fire", but
+  "fire drill done, now my room is on fire" still does.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+import yaml
+from rapidfuzz.distance import Levenshtein
+
+from knowledge.text import fold_latin, normalize, strip_accents, words
+
+TRIAGE_DIR = Path(__file__).with_name("triage")
+GAP = ".."
+MAX_GAP = 3
+FUZZY_MIN = 7
+_SUFFIXING = {"DEVANAGARI", "BENGALI"}
+_SPACES = re.compile(r"\s+")
+_NOT_HANGUL_OR_WORD = re.compile(r"[^\w]+")
+
+
+class Level(StrEnum):
+    """How serious: a crisis (suicide, self-harm) or a danger to body or freedom now."""
+
+    crisis = "crisis"
+    danger = "danger"
+
+
+# What each kind of danger calls for; the order is the order of urgency when several match.
+DANGER_KINDS = ("weapon", "violence", "sexual", "held", "fire", "gas", "medical", "raid", "help")
+CRISIS_KINDS = ("suicide", "self-harm")
+POLICE_KINDS = {"weapon", "violence", "sexual", "held"}
+FIRE_KINDS = {"fire", "gas", "medical"}
+
+
+@dataclass(frozen=True)
+class Alert:
+    """The level and every kind recognised, most urgent first."""
+
+    level: Level
+    kinds: tuple[str, ...]
+
+    @property
+    def kind(self) -> str:
+        """The most urgent kind recognised."""
+        return self.kinds[0]
+
+
+class TriageError(ValueError):
+    """A triage file is wrong; the message is `path: what is wrong`."""
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One normalised phrase: Latin/Devanagari/Bengali words, or compact Hangul text."""
+
+    source: str
+    tokens: tuple[str, ...] = ()
+    hangul: str | None = None
+    start: bool = False
+    end: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Phrases that signal one level and kind, with the editor's reason."""
+
+    level: Level
+    kind: str
+    phrases: tuple[Phrase, ...]
+    why: str
+
+
+@dataclass
+class Rules:
+    """Everything read from the triage folder."""
+
+    rules: list[Rule] = field(default_factory=list)
+    negatives: list[Phrase] = field(default_factory=list)
+    examples: list[tuple[str, str, str | None, str]] = field(default_factory=list)
+
+
+def _phrase(text: str) -> Phrase:
+    raw = text.strip()
+    start, end = raw.startswith("^"), raw.endswith("$")
+    raw = raw.removeprefix("^").removesuffix("$").strip()
+    norm = normalize(raw)
+    if any("HANGUL" == script for _w, script in words(norm)):
+        return Phrase(text, hangul=_compact(norm), start=start, end=end)
+    tokens: list[str] = []
+    for part in norm.split():
+        if part == GAP:
+            tokens.append(GAP)
+            continue
+        star = part.endswith("*")
+        found = [_fold(word, script) for word, script in words(part.rstrip("*"))]
+        tokens.extend(found)
+        if star and found:
+            tokens[-1] += "*"
+    if not tokens or tokens[0] == GAP or tokens[-1] == GAP:
+        raise ValueError(f"phrase {text!r} has no words (or starts or ends with '..')")
+    return Phrase(text, tokens=tuple(tokens), start=start, end=end)
+
+
+def _fold(word: str, script: str) -> str:
+    """Latin chat spellings as one: 'mann'/'man', 'chhaina'/'chaina', accents dropped."""
+    return fold_latin(strip_accents(word)) if script == "LATIN" else word
+
+
+def _compact(norm: str) -> str:
+    # Hangul as letters (jamo), so that 뛰어내리 is found in 뛰어내릴 and 불이 나 in 불이 난.
+    return unicodedata.normalize("NFD", _NOT_HANGUL_OR_WORD.sub("", norm))
+
+
+def _strings(value: object, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(
+        isinstance(item, str) and item.strip() for item in value
+    ):
+        raise ValueError(f"{where}: a phrase or a non-empty list of phrases is needed")
+    return value
+
+
+def _read(path: Path, into: Rules) -> None:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise TriageError(f"{path}: cannot read: {error}") from None
+    if not isinstance(data, dict) or data.get("lang") != path.stem:
+        raise TriageError(f"{path}: must be a mapping with `lang: {path.stem}`")
+    unknown = set(data) - {"lang", "alerts", "negatives", "examples"}
+    if unknown:
+        raise TriageError(f"{path}: unknown field(s) {', '.join(sorted(unknown))}")
+    try:
+        for number, entry in enumerate(data.get("alerts") or [], 1):
+            where = f"alerts #{number}"
+            if not isinstance(entry, dict):
+                raise ValueError(f"{where}: must be a mapping")
+            level = entry.get("alert")
+            kind = entry.get("kind")
+            if level not in {"crisis", "danger"}:
+                raise ValueError(f"{where}: `alert` must be crisis or danger")
+            kinds = CRISIS_KINDS if level == "crisis" else DANGER_KINDS
+            if kind not in kinds:
+                raise ValueError(f"{where}: `kind` must be one of {', '.join(kinds)}")
+            if not isinstance(entry.get("why"), str) or not entry["why"].strip():
+                raise ValueError(f"{where}: `why` (the reason, for the next editor) is needed")
+            phrases = tuple(_phrase(p) for p in _strings(entry.get("phrases"), where))
+            into.rules.append(Rule(Level(level), kind, phrases, entry["why"]))
+        for number, entry in enumerate(data.get("negatives") or [], 1):
+            where = f"negatives #{number}"
+            if not isinstance(entry, dict) or not isinstance(entry.get("why"), str):
+                raise ValueError(f"{where}: needs `phrases` and `why`")
+            into.negatives.extend(_phrase(p) for p in _strings(entry.get("phrases"), where))
+        for number, entry in enumerate(data.get("examples") or [], 1):
+            where = f"examples #{number}"
+            if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
+                raise ValueError(f"{where}: needs `text` and `alert` (crisis, danger or none)")
+            expected = entry.get("alert")
+            if expected not in {"crisis", "danger", "none"}:
+                raise ValueError(f"{where}: `alert` must be crisis, danger or none")
+            kind = entry.get("kind")
+            if kind is not None and kind not in CRISIS_KINDS + DANGER_KINDS:
+                raise ValueError(f"{where}: unknown kind {kind!r}")
+            into.examples.append((entry["text"], expected, kind, f"{path}: {where}"))
+    except ValueError as error:
+        raise TriageError(f"{path}: {error}") from None
+
+
+def load_rules(folder: Path = TRIAGE_DIR) -> Rules:
+    """Reads and checks every `<lang>.yaml` in the folder.
+
+    Raises:
+        TriageError: a file is missing, unreadable or wrong (`path: message`).
+
+    """
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise TriageError(f"{folder}: no triage files (<lang>.yaml)")
+    rules = Rules()
+    for path in files:
+        _read(path, rules)
+    return rules
+
+
+def check(folder: Path = TRIAGE_DIR) -> list[str]:
+    """Problems with the triage files: unreadable, or an example that does not behave as said."""
+    try:
+        rules = load_rules(folder)
+    except TriageError as error:
+        return [str(error)]
+    problems = []
+    for text, expected, kind, where in rules.examples:
+        alert = classify(text, rules)
+        got = alert.level.value if alert else "none"
+        if got != expected or (kind is not None and alert is not None and kind not in alert.kinds):
+            found = f"{got} {alert.kinds}" if alert else got
+            problems.append(f"{where}: {text!r} should be {expected} {kind or ''}, is {found}")
+    return problems
+
+
+@cache
+def _default_rules() -> Rules:
+    return load_rules(TRIAGE_DIR)
+
+
+def preload() -> None:
+    """Reads the shipped files now, so that a bad file stops a start-up, not a worker's message.
+
+    Raises:
+        TriageError: a file is wrong (`path: message`).
+
+    """
+    _default_rules()
+
+
+def triage(text: str | None) -> Alert | None:
+    """Crisis, danger or None for a worker's message (every language's phrases apply)."""
+    if not text or not text.strip():
+        return None
+    return classify(text, _default_rules())
+
+
+@dataclass
+class _Message:
+    tokens: list[tuple[str, str]]
+    compact: str
+    blocked: set[int]
+    blocked_chars: set[int]
+
+
+def classify(text: str, rules: Rules) -> Alert | None:
+    """The alert for a text under the given rules (triage() uses the shipped files)."""
+    norm = normalize(text)
+    tokens = [(_fold(w, s), s) for w, s in words(norm)]
+    message = _Message(tokens, _compact(norm), set(), set())
+    for negative in rules.negatives:
+        _block(message, negative)
+    found: dict[Level, list[str]] = {}
+    for rule in rules.rules:
+        if rule.kind in found.get(rule.level, ()):
+            continue
+        if any(_matches(message, phrase) for phrase in rule.phrases):
+            found.setdefault(rule.level, []).append(rule.kind)
+    for level, order in ((Level.crisis, CRISIS_KINDS), (Level.danger, DANGER_KINDS)):
+        if level in found:
+            return Alert(level, tuple(sorted(found[level], key=order.index)))
+    return None
+
+
+def _block(message: _Message, phrase: Phrase) -> None:
+    if phrase.hangul is not None:
+        for match in _hangul_spans(message, phrase, respect_blocks=False):
+            message.blocked_chars.update(range(*match))
+        return
+    for span in _token_spans(message, phrase, respect_blocks=False):
+        message.blocked.update(span)
+
+
+def _matches(message: _Message, phrase: Phrase) -> bool:
+    if phrase.hangul is not None:
+        return next(_hangul_spans(message, phrase, respect_blocks=True), None) is not None
+    return next(_token_spans(message, phrase, respect_blocks=True), None) is not None
+
+
+def _hangul_spans(message: _Message, phrase: Phrase, *, respect_blocks: bool):
+    target, needle = message.compact, phrase.hangul or ""
+    start = target.find(needle)
+    while start >= 0:
+        span = (start, start + len(needle))
+        ok = (not phrase.start or start == 0) and (not phrase.end or span[1] == len(target))
+        if ok and not (respect_blocks and message.blocked_chars.intersection(range(*span))):
+            yield span
+        start = target.find(needle, start + 1)
+
+
+def _token_spans(message: _Message, phrase: Phrase, *, respect_blocks: bool):
+    tokens = message.tokens
+    for begin in range(len(tokens)):
+        if phrase.start and begin != 0:
+            break
+        for used in _walk(tokens, phrase.tokens, 0, begin, []):
+            if phrase.end and used[-1] != len(tokens) - 1:
+                continue
+            if respect_blocks and message.blocked.intersection(used):
+                continue
+            yield used
+
+
+def _walk(tokens, parts, index, position, used):
+    """Every way the phrase's parts from `index` match the message from `position`."""
+    if index == len(parts):
+        yield list(used)
+        return
+    part = parts[index]
+    if part == GAP:
+        for skip in range(MAX_GAP + 1):
+            yield from _walk(tokens, parts, index + 1, position + skip, used)
+        return
+    if position < len(tokens) and _same(tokens[position], part):
+        used.append(position)
+        yield from _walk(tokens, parts, index + 1, position + 1, used)
+        used.pop()
+
+
+def _same(found: tuple[str, str], part: str) -> bool:
+    word, script = found
+    if part.endswith("*"):
+        return word.startswith(part[:-1])
+    if word == part:
+        return True
+    if script in _SUFFIXING:
+        return len(part) >= 2 and word.startswith(part)
+    return (
+        script == "LATIN" and len(part) >= FUZZY_MIN and word[:1] == part[:1]
+        and abs(len(word) - len(part)) <= 1 and Levenshtein.distance(word, part) <= 1
+    )
