@@ -106,14 +106,17 @@ def move(
     now: datetime | None = None,
     reopening: bool = False,
 ) -> None:
-    """Changes the status along TRANSITIONS and records it; InvalidTransition otherwise."""
+    """Changes the status along TRANSITIONS and records it; InvalidTransition otherwise.
+
+    Out of resolved or closed only reopen() moves a case; its event is `reopened`.
+    """
     if target == case.status:
         return
     if target not in TRANSITIONS[case.status] or _goes_back(case.status, target, reopening):
         raise InvalidTransition(f"a {case.status} case cannot become {target}")
     now = now or utcnow()
-    record(session, case, CaseEventKind.status_changed, actor=actor,
-           detail=f"{case.status}->{target}", now=now)
+    kind = CaseEventKind.reopened if reopening else CaseEventKind.status_changed
+    record(session, case, kind, actor=actor, detail=f"{case.status}->{target}", now=now)
     case.status = target
     if target == CaseStatus.resolved:
         case.resolved_at = now
@@ -127,13 +130,10 @@ def reopen(
     """Brings a resolved or closed case back to its assignee (or to new), along TRANSITIONS."""
     if case.status not in (CaseStatus.resolved, CaseStatus.closed):
         raise InvalidTransition(f"a {case.status} case is open already")
-    previous = case.status
     target = CaseStatus.assigned if case.assignee_id is not None else CaseStatus.new
     move(session, case, target, actor=actor, now=now, reopening=True)
     case.resolved_at = None
     case.closed_at = None
-    record(session, case, CaseEventKind.reopened, actor=actor, detail=f"{previous}->{target}",
-           now=now)
 
 
 def _goes_back(current: CaseStatus, target: CaseStatus, reopening: bool) -> bool:
