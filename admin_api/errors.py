@@ -1,5 +1,10 @@
 """Every error as {"error": {"code", "message", "fields"}}: domain errors, bad input, the rest.
 
+When the database cannot be reached the answer is 503 with Retry-After, in the same shape, and
+one log line (no traceback): the request was not carried out, the client may simply try again,
+and the kept-alive connection stays open (only the catch-all for real surprises makes the server
+close it).
+
 Nothing here echoes what the client sent (it may be a worker's words), and an unexpected failure
 is logged with the method, the path and the traceback only: no body, no exception message (a
 database error's message can quote the values it was given).
@@ -12,6 +17,7 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -31,11 +37,16 @@ _DOMAIN: tuple[tuple[type[errors.SathiError], int, str], ...] = (
 )
 
 _HEADERS_401 = {"WWW-Authenticate": "Bearer"}
+RETRY_AFTER_SECONDS = 5
+# The database is away: refused or broken connections, timeouts, SQLite unable to open or lock.
+DATABASE_AWAY: tuple[type[Exception], ...] = (
+    OperationalError, InterfaceError, ConnectionError, TimeoutError,
+)
 
 # Documented on every route, so clients and schemathesis know the error shape.
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorRead, "description": HTTPStatus(status).phrase}
-    for status in (401, 403, 404, 409, 422)
+    for status in (401, 403, 404, 409, 422, 503)
 }
 
 
@@ -96,6 +107,19 @@ async def _lost_race(request: Request, exc: Exception) -> JSONResponse:
                           "moment; reload it and retry")
 
 
+async def _database_away(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError | InterfaceError):
+        if not exc.connection_invalidated:  # a real error in a statement, not an outage
+            return await _unexpected(request, exc)
+    log.warning("database unavailable (%s) in %s %s: answered 503", type(exc).__qualname__,
+                request.method, request.url.path)
+    return error_response(
+        503, "database_unavailable",
+        "The database cannot be reached right now; nothing was changed. Try again shortly.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error(
         "unhandled %s in %s %s\n%s", type(exc).__qualname__, request.method, request.url.path,
@@ -110,4 +134,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(StaleDataError, _lost_race)
+    for cls in (*DATABASE_AWAY, DBAPIError):
+        app.add_exception_handler(cls, _database_away)
     app.add_exception_handler(Exception, _unexpected)

@@ -1,9 +1,12 @@
 """Builds the FastAPI app around a runtime that the caller opened (and closes)."""
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from admin_api import errors
-from admin_api.routes import auth, canned, cases, health, users
+from admin_api.guards import log_case_access, refuse_in_lockdown
+from admin_api.hardening import Hardening
+from admin_api.routes import admin, auth, canned, cases, chat_proof, health, users
+from admin_api.schemas import ErrorRead
 from sathi.runtime import Runtime
 
 API_PREFIX = "/api/v1"
@@ -19,8 +22,14 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.include_router(health.router)
     api = APIRouter(prefix=API_PREFIX)
-    for area in (auth, users, cases, canned):
+    for area in (auth, chat_proof, users, canned, admin):
         api.include_router(area.router)
+    # Cases: hidden during a lockdown, and every access to one case is logged.
+    api.include_router(cases.router, dependencies=[Depends(refuse_in_lockdown),
+                                                   Depends(log_case_access)],
+                       responses={423: {"model": ErrorRead, "description": "Locked: a lockdown "
+                                        "hides cases until an admin lifts it"}})
     app.include_router(api)
     errors.install(app)
+    app.add_middleware(Hardening)
     return app

@@ -237,6 +237,9 @@ class CaseRead(_Out):
     resolved_at: datetime | None
     closed_at: datetime | None
     worker_blocked_at: datetime | None
+    erased_at: datetime | None = Field(
+        None, description="set when the worker erased their data: the case has no content left"
+    )
     rating: int | None
 
 

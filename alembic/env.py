@@ -21,6 +21,12 @@ def _url() -> str:
 
 
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Batch mode rebuilds a table by dropping it: with foreign keys on, that drop would
+        # cascade (deleting every case of a rebuilt member table, every token of a rebuilt
+        # staff table). Off here, before the first write opens SQLite's transaction; Sathi's
+        # migrations.upgrade() then drops these pooled connections (new ones have them on).
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -4,11 +4,14 @@ One pass: claim due items and commit (sathi/outbox.py), send each one with the r
 then record the outcome with the item's lease token:
 
 - sent: delivered;
-- not sent (429 with retry_after, 5xx, a network error before the request went out): retried
-  later, after at least Telegram's retry_after, with backoff otherwise; the batch's later items
-  to the same chat (after a 429: all of them) are put back unsent, so replies keep their order;
-- timed out after the request went out (or part of a long message went out): uncertain,
-  never resent blindly; the case shows it and a volunteer resends or dismisses it;
+- not sent (429 with retry_after, a proxy's 502, a network error before the request went out):
+  retried later, after exactly Telegram's retry_after for a 429 (which is not counted as an
+  attempt), with backoff otherwise; the batch's later items to the same chat are put back
+  unsent and uncounted, and `claim_due` takes no item while an earlier one to its chat waits,
+  so replies keep their order in every chat and other chats go on;
+- timed out after the request went out, another 5xx (Telegram may have carried the call out),
+  or part of a long message went out: uncertain for a message to a worker, never resent
+  blindly; the case shows it and a volunteer resends or dismisses it;
 - 403 (the worker blocked the bot): blocked, written on the case;
 - 400 and anything that can never work: failed, written on the case.
 
@@ -59,6 +62,7 @@ class Claimed:
     payload: dict[str, Any]
     lang: str | None
     for_worker: bool
+    attempts: int = 1
 
 
 class DeliveryLoop:
@@ -74,6 +78,7 @@ class DeliveryLoop:
         send_timeout: float | None = None,
         batch: int = BATCH,
         idle_seconds: float = IDLE_SECONDS,
+        backoff: Callable[[int], float] = outbox.backoff_seconds,
     ) -> None:
         self.runtime = runtime
         self.bot = bot
@@ -82,6 +87,7 @@ class DeliveryLoop:
         self.send_timeout = send_timeout
         self.batch = batch
         self.idle_seconds = idle_seconds
+        self.backoff = backoff
 
     async def run(self, stop: asyncio.Event) -> None:
         """Recovers stuck items, then delivers until stop (finishing the item in hand)."""
@@ -117,24 +123,23 @@ class DeliveryLoop:
                 Claimed(
                     item.id, str(item.lease_token), item.kind, int(item.chat_id), item.payload,
                     langs.get(item.case_id) if item.case_id is not None else None,
-                    item.message_id is not None,
+                    item.message_id is not None, item.attempts,
                 )
                 for item in items
             ]
-        # After a failed send, later items to that chat wait as long (so replies keep their
-        # order); after a 429, every later item does (Telegram's flood limit is per bot).
-        held: dict[int | None, datetime] = {}
+        # After a send that did not go, later items to that chat wait as long (so replies keep
+        # their order); other chats go on.
+        held: dict[int, datetime] = {}
         for item in claimed:
-            until = held.get(None, held.get(item.chat_id))
+            until = held.get(item.chat_id)
             if until is not None:
-                await self._record(item, Outcome("retry", "held back", until=until))
+                await self._record(item, Outcome("retry", "held back", until=until),
+                                   attempted=False)
                 continue
             outcome = await self._send(item)
             recorded = await self._record(item, outcome)
             if recorded is not None and recorded.status == OutboxStatus.pending:
-                held[None if outcome.retry_after is not None else item.chat_id] = (
-                    recorded.not_before
-                )
+                held[item.chat_id] = recorded.not_before
         return len(claimed)
 
     async def _send(self, item: Claimed) -> Outcome:
@@ -158,20 +163,27 @@ class DeliveryLoop:
             return outcome
         return DELIVERED
 
-    async def _record(self, item: Claimed, outcome: Outcome) -> OutboxItem | None:
+    async def _record(
+        self, item: Claimed, outcome: Outcome, *, attempted: bool = True
+    ) -> OutboxItem | None:
         """Writes the outcome with the item's lease; None if another sender took it over."""
         now = self.clock()
         held = {"item_id": item.id, "lease_token": item.lease_token, "now": now}
         error = str(outcome.error)
-        after = None if outcome.until is None else max((outcome.until - now).total_seconds(), 0)
+        if outcome.until is not None:
+            after: float | None = max((outcome.until - now).total_seconds(), 0)
+        else:
+            after = None
         try:
             async with self.runtime.sessionmaker.begin() as session:
                 if outcome.status == "delivered":
                     return await outbox.mark_delivered(session, **held)
                 if outcome.status == "retry":
+                    if after is None and outcome.retry_after is None:
+                        after = self.backoff(item.attempts)
                     return await outbox.mark_retry(
                         session, **held, error=error, retry_after=outcome.retry_after,
-                        after_seconds=after,
+                        after_seconds=after, attempted=attempted,
                     )
                 if outcome.status == "uncertain":
                     return await outbox.mark_uncertain(session, **held, error=error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -9,10 +10,12 @@ from typing import TYPE_CHECKING
 
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot import guidance
 from bot.context import Delivery, Outgoing, SathiContext
+from bot.outcomes import classify, retry_seconds
+from bot.ratelimit import RateLimiter
 from bot.work import current
 from sathi.services import members
 
@@ -23,6 +26,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, SathiContext], Awaitable[None]]
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+RETRIES = 20  # 429s and calls that never reached Telegram, per Bot API call of an answer
 
 
 def with_member(handler: Handler) -> Handler:
@@ -94,47 +98,83 @@ def _guess_locale(update: Update, context: SathiContext) -> str:
     )
 
 
-async def deliver(bot: Bot, update: Update, outbox: Sequence[Outgoing]) -> None:
-    """Sends the queued replies in order, then acknowledges a pressed button."""
+async def deliver(
+    bot: Bot, update: Update, outbox: Sequence[Outgoing], limiter: RateLimiter | None = None
+) -> None:
+    """Sends the queued replies in order, then acknowledges a pressed button.
+
+    Each call waits for the rate limiter the delivery loop uses (one per chat, a pace for the
+    bot), and a 429 is waited out (Telegram's retry_after) and tried again, as is a call that
+    never reached Telegram; so a fast-writing worker gets every answer, in order. An update with
+    no chat (an inline query, a press under an inline message) has nothing to send.
+    """
     chat = update.effective_chat
-    assert chat is not None
-    pressed = update.callback_query.message if update.callback_query else None
+    query = update.callback_query
+    if chat is None:
+        if query is not None:
+            await _quietly(query.answer())
+        return
+    send = functools.partial(_paced, limiter, chat.id)
+    pressed = query.message if query else None
     for outgoing in outbox:
         if outgoing.delivery is Delivery.DETACH:
             if pressed is not None:
-                await _quietly(bot.edit_message_reply_markup(
+                await _quietly(send(lambda: bot.edit_message_reply_markup(
                     chat_id=chat.id, message_id=pressed.message_id, reply_markup=None
-                ))
+                )))
             continue
         chunks = list(outgoing.chunks)
         if outgoing.delivery is Delivery.REPLACE and pressed is not None and len(chunks) == 1:
-            await _replace(bot, chat.id, pressed.message_id, outgoing)
+            await _replace(send, bot, chat.id, pressed.message_id, outgoing)
             continue
         for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
-            await bot.send_message(
-                chat.id, chunk, parse_mode=ParseMode.MARKDOWN_V2,
-                reply_markup=outgoing.markup if last else None, link_preview_options=_NO_PREVIEW,
-            )
-    if update.callback_query is not None:
-        await _quietly(update.callback_query.answer())
+            markup = outgoing.markup if index == len(chunks) - 1 else None
+            await send(functools.partial(
+                bot.send_message, chat.id, chunk, parse_mode=ParseMode.MARKDOWN_V2,
+                reply_markup=markup, link_preview_options=_NO_PREVIEW,
+            ))
+    if query is not None:
+        await _quietly(query.answer())
 
 
-async def _replace(bot: Bot, chat_id: int, message_id: int, out: Outgoing) -> None:
+async def _paced(
+    limiter: RateLimiter | None, chat_id: int, call: Callable[[], Awaitable[object]]
+) -> object:
+    """One Bot API call under the limiter, tried again while Telegram did not take it."""
+    for attempt in range(1, RETRIES + 1):
+        if limiter is not None:
+            await limiter.wait(chat_id)
+        try:
+            return await call()
+        except TelegramError as exc:
+            outcome = classify(exc, for_worker=True)
+            if outcome.status != "retry" or attempt == RETRIES:
+                raise
+            wait = retry_seconds(outcome, attempt)
+            if isinstance(exc, RetryAfter) and limiter is not None:
+                limiter.hold(chat_id, wait)
+            await asyncio.sleep(wait)
+    raise AssertionError("unreachable")
+
+
+async def _replace(
+    send: Callable[[Callable[[], Awaitable[object]]], Awaitable[object]], bot: Bot,
+    chat_id: int, message_id: int, out: Outgoing,
+) -> None:
     try:
-        await bot.edit_message_text(
+        await send(lambda: bot.edit_message_text(
             out.chunks[0], chat_id=chat_id, message_id=message_id,
             parse_mode=ParseMode.MARKDOWN_V2, reply_markup=out.markup,
             link_preview_options=_NO_PREVIEW,
-        )
+        ))
     except BadRequest as exc:
         if "not modified" in str(exc).lower():
             return  # the same button pressed twice
         # Too old or not ours to edit: a new message says the same.
-        await bot.send_message(
+        await send(lambda: bot.send_message(
             chat_id, out.chunks[0], parse_mode=ParseMode.MARKDOWN_V2, reply_markup=out.markup,
             link_preview_options=_NO_PREVIEW,
-        )
+        ))
 
 
 async def _quietly(call: Awaitable[object]) -> None:

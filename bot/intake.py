@@ -10,7 +10,9 @@ restart. Each update gets one transaction (bot/work.py) that begins by marking i
 changes, and commits before any reply is sent. So a crash before the commit leaves the update
 unprocessed, to be processed again; a crash after the commit can only lose the bot's reply to
 it, never the worker's message, and never makes it count twice. A failing update is rolled back
-and tried again on later passes, up to MAX_ATTEMPTS, then logged and left for inspection.
+and tried again on later passes, up to MAX_ATTEMPTS, then logged and left for inspection. An
+update that cannot even be parsed (Telegram sent something PTB does not understand) is set aside
+for inspection at once, logged by its id only, and the next update goes on.
 Payloads are stored encrypted and without names, usernames, phone numbers or coordinates
 (`minimised`), and purged a day after processing: they hold workers' words.
 """
@@ -31,6 +33,7 @@ from telegram.ext import Application
 from bot.context import RUNTIME_KEY
 from bot.deps import deliver
 from bot.pause import pause
+from bot.ratelimit import RateLimiter
 from bot.work import UpdateWork, bound
 from sathi.db import utcnow
 from sathi.runtime import Runtime
@@ -82,8 +85,10 @@ class Intake:
         max_attempts: int = inbound.MAX_ATTEMPTS,
         retry_seconds: float = RETRY_SECONDS,
         clock: Callable[[], datetime] = utcnow,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.application = application
+        self.limiter = limiter  # shared with the delivery loop, so answers keep Telegram's pace
         self.runtime: Runtime = application.bot_data[RUNTIME_KEY]
         self.max_attempts = max_attempts
         self.retry_seconds = retry_seconds
@@ -141,6 +146,10 @@ class Intake:
         """Handles one update in one transaction, then sends its replies."""
         try:
             update = Update.de_json(json.loads(payload), self.application.bot)
+        except Exception as exc:  # noqa: BLE001 - not an update PTB can read: never retried
+            await self._set_aside(update_id, exc)
+            return
+        try:
             async with self.runtime.sessionmaker() as session, session.begin():
                 now = self.clock()
                 if not await inbound.mark_processed(session, update_id=update_id, now=now):
@@ -154,9 +163,16 @@ class Intake:
             self._failed(update_id, attempt, exc)
             return
         try:
-            await deliver(self.application.bot, update, work.outgoing)
+            await deliver(self.application.bot, update, work.outgoing, self.limiter)
         except TelegramError as exc:  # e.g. the worker blocked the bot meanwhile
             log.warning("update %s: reply not sent: %s", update_id, type(exc).__name__)
+
+    async def _set_aside(self, update_id: int, exc: Exception) -> None:
+        """Keeps an unparseable update for inspection (never its content in the log)."""
+        async with self.runtime.sessionmaker.begin() as session:
+            await inbound.set_aside(session, update_id=update_id, max_attempts=self.max_attempts)
+        log.error("update %s cannot be parsed (%s): skipped, kept for inspection", update_id,
+                  type(exc).__name__)
 
     def _failed(self, update_id: int, attempt: int, exc: Exception) -> None:
         details = None if isinstance(exc, _HandlerFailed) else exc

@@ -42,6 +42,10 @@ CLOSE = "close"
 CLOSE_CONFIRMED = "closeok"
 RATE = "rate"
 REOPEN = "reopen"
+# The worker's erase (/forget): ASK explains and asks once, CONFIRM erases.
+FORGET = "forget"
+FORGET_ASK = "ask"
+FORGET_CONFIRM = "yes"
 RATINGS = range(1, 6)
 
 MAX_DATA_BYTES = 64
@@ -111,9 +115,11 @@ def _talk_button(t: Translator, slug: str | None = None) -> InlineKeyboardButton
 
 
 def main_menu(categories: Sequence[str], t: Translator) -> InlineKeyboardMarkup:
-    """The categories, a volunteer, then a way to change the language."""
+    """The categories, a volunteer, deleting one's data, then a way to change the language."""
     rows = [[_button(category_label(cat, t), CATEGORY, OPEN, cat)] for cat in categories]
     rows.append([_talk_button(t)])
+    # Translators: a main-menu button: erase everything Sathi keeps about the worker.
+    rows.append([_button(_icon("🗑", t.gettext("Delete my data")), FORGET, FORGET_ASK)])
     # Translators: a button on the main menu that shows the list of languages again.
     rows.append([_button(_icon("🌐", t.gettext("Language")), LANGUAGE, OPEN)])
     return InlineKeyboardMarkup(rows)

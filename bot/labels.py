@@ -27,13 +27,14 @@ CATEGORY_ICONS: dict[str, str] = {
 }
 
 COMMANDS: dict[str, str] = {
-    # Translators: this and the next five describe the bot's commands in Telegram's menu.
+    # Translators: this and the next six describe the bot's commands in Telegram's menu.
     "start": N_("Start and choose your language"),
     "menu": N_("Show the topics"),
     "language": N_("Change the language"),
     "help": N_("How to use Sathi"),
     "privacy": N_("What Sathi keeps about you"),
     "cases": N_("Your cases with volunteers"),
+    "forget": N_("Delete everything Sathi keeps about you"),
 }
 
 CASE_STATES: dict[CaseStatus, str] = {

@@ -1,9 +1,10 @@
 """What a failed send means for an outbox item: try again, maybe arrived, blocked, or failed.
 
-The line that matters is whether the request reached Telegram. A 429 or a 5xx answer, or a
+The line that matters is whether the request reached Telegram. A 429, a proxy's 502, or a
 connection that was never made, means it did not: try again. A timeout while waiting for the
-answer, or a connection that broke after sending, means it may have arrived: uncertain, never
-resent blindly.
+answer, a connection that broke after sending, or another 5xx (Telegram can carry a call out and
+still answer 500) means it may have arrived: uncertain for a message to a worker, never resent
+blindly; a notice or a file for volunteers is simply sent again (a repeat is harmless there).
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from telegram.error import (
     Forbidden,
     NetworkError,
     RetryAfter,
+    TelegramError,
     TimedOut,
 )
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.outgoing import Undeliverable
+from bot.request import BadGateway
 
 # Not sent at all: the connection was never made, or no pooled connection was free.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -71,8 +74,24 @@ def classify(exc: Exception, *, for_worker: bool, partly_sent: bool = False) -> 
         # The connection broke: before sending (retry) or while waiting for the answer.
         sent = not isinstance(exc.__cause__, _NOT_SENT)
         outcome = Outcome("uncertain" if sent else "retry", error)
-    else:  # 5xx, other Telegram errors, surprises: not taken (failed after MAX_ATTEMPTS)
+    elif isinstance(exc, BadGateway):  # a proxy could not reach Telegram: not carried out
+        outcome = Outcome("retry", error)
+    elif isinstance(exc, NetworkError) and (
+        exc.__cause__ is None or isinstance(exc.__cause__, TelegramError)
+    ):
+        # An HTTP error answer (5xx): Telegram may have carried the call out first.
+        outcome = Outcome("uncertain" if for_worker else "retry", error)
+    else:  # other Telegram errors, surprises: not taken (failed after MAX_ATTEMPTS)
         outcome = Outcome("retry", error)
     if partly_sent and outcome.status == "retry":
         return Outcome("uncertain", f"sent in part; {error}")
     return outcome
+
+
+def retry_seconds(
+    outcome: Outcome, attempt: int, *, base: float = 0.5, most: float = 5.0
+) -> float:
+    """How long a call that was not taken waits: Telegram's retry_after exactly, else backoff."""
+    if outcome.retry_after is not None:
+        return outcome.retry_after
+    return min(base * 2 ** max(attempt - 1, 0), most)

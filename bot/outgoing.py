@@ -55,6 +55,11 @@ def render_item(
         return [Send("send_message", {"text": notice_text(payload, kb)})]
     if kind == OutboxKind.file:
         return [file_for_volunteer(payload)]
+    if kind == OutboxKind.verify:
+        return [Send("send_message", {"text": (
+            f"Sathi: the code for the admin API account {payload.get('username', '')} is "
+            f"{payload.get('code', '')}. Enter it in Sathi to receive workers' files in this "
+            "chat. If you did not ask for it, ignore this message.")})]
     raise Undeliverable(f"unknown outbox kind {kind}")
 
 

@@ -18,6 +18,7 @@ from bot.app import announce_commands, build_application
 from bot.delivery import DeliveryLoop
 from bot.intake import Intake
 from bot.polling import Poller
+from bot.ratelimit import RateLimiter
 from bot.webhook import webhook_address
 from sathi.runtime import Runtime
 
@@ -55,8 +56,11 @@ class BotRunner:
     def __init__(self, runtime: Runtime, application: Application | None = None) -> None:
         self.runtime = runtime
         self.application = application or build_application(runtime)
-        self.intake = Intake(self.application)
-        self.delivery = DeliveryLoop(runtime, self.application.bot)
+        # One pace for the bot's answers and the outbox alike; an answer of up to 3 messages
+        # goes out at once, as Telegram allows.
+        limiter = RateLimiter(chat_burst=3)
+        self.intake = Intake(self.application, limiter=limiter)
+        self.delivery = DeliveryLoop(runtime, self.application.bot, limiter=limiter)
         webhook = runtime.settings.webhook_url is not None
         self.poller = None if webhook else Poller(self.application.bot, self.intake)
         self.tasks: list[asyncio.Task[None]] = []

@@ -1,7 +1,11 @@
 """Encryption at rest and keyed pseudonyms, so a seized database file reveals no worker.
 
-One 32-byte master key (SATHI_DATA_KEY or a key file, never in the database) is split with HKDF
-into a Fernet key for the encrypted columns and an HMAC key for pseudonymous Telegram ids.
+One 32-byte master key (SATHI_DATA_KEY or a key file, never in the database) wraps the keys in
+the case-key store (sathi/keystore.py): a column key for non-case data and an HMAC key for
+pseudonymous Telegram ids (first derived with HKDF from the master key, so data written before
+the store existed still reads), and one random key per case and per worker. A case's words are
+encrypted with the case's key (tokens `k1:case-<id>:...`), a worker's chat id with the worker's
+key; destroying that key erases them from every copy of the database (crypto-shredding).
 """
 
 import base64
@@ -9,6 +13,8 @@ import hashlib
 import hmac
 import logging
 import os
+import stat
+from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -22,24 +28,81 @@ from sathi.settings import Settings
 log = logging.getLogger(__name__)
 
 
-class Vault:
-    """Encrypts and decrypts text and makes pseudonyms, from one master key."""
+class KeyDestroyed(Exception):
+    """The row was encrypted with a case's or worker's key that has been destroyed (erased)."""
 
-    def __init__(self, master_key: bytes) -> None:
+
+class Sealed(str):
+    """Text to be encrypted with a named key of the key store (set by sathi/sealing.py)."""
+
+    key_name: str
+
+    def __new__(cls, value: str, key_name: str) -> "Sealed":  # noqa: D102
+        sealed = super().__new__(cls, value)
+        sealed.key_name = key_name
+        return sealed
+
+
+_KEYED = "k1:"
+
+
+class Vault:
+    """Encrypts and decrypts text and makes pseudonyms, from one master key and its key store."""
+
+    def __init__(self, master_key: bytes, keystore_path: Path | None = None) -> None:
         if len(master_key) != 32:
             raise ConfigError("SATHI_DATA_KEY: must decode to 32 bytes (make one: sathi keygen)")
-        self._fernet = Fernet(base64.urlsafe_b64encode(_derive(master_key, b"sathi encryption")))
-        self._id_key = _derive(master_key, b"sathi pseudonyms")
+        from sathi.keystore import KeyStore
+
+        self.keys = KeyStore(keystore_path, master_key)
+        column_key = self.keys.get_or_create(
+            "column", initial=_derive(master_key, b"sathi encryption"))
+        self._fernet = Fernet(base64.urlsafe_b64encode(column_key))
+        self._id_key = self.keys.get_or_create(
+            "pseudonyms", initial=_derive(master_key, b"sathi pseudonyms"))
+        self._named: dict[str, Fernet] = {}
+
+    def _named_fernet(self, name: str, create: bool) -> Fernet:
+        fernet = self._named.get(name)
+        if fernet is None:
+            key = self.keys.get_or_create(name) if create else self.keys.get(name)
+            if key is None:
+                raise KeyDestroyed(name)
+            fernet = Fernet(base64.urlsafe_b64encode(key))
+            self._named[name] = fernet
+        return fernet
+
+    def forget_keys(self, names: list[str]) -> int:
+        """Destroys named keys (a case's, a worker's): their rows become unreadable everywhere."""
+        for name in names:
+            self._named.pop(name, None)
+        return self.keys.destroy(names)
 
     def encrypt(self, text: str) -> str:
-        """Returns a Fernet token (authenticated encryption) for the text."""
+        """Returns a Fernet token (authenticated encryption) for the text.
+
+        Sealed text is encrypted with its own key (`k1:<key name>:<token>`), other text with
+        the column key.
+        """
+        if isinstance(text, Sealed):
+            token = self._named_fernet(text.key_name, create=True).encrypt(text.encode("utf-8"))
+            return f"{_KEYED}{text.key_name}:{token.decode('ascii')}"
         return self._fernet.encrypt(text.encode("utf-8")).decode("ascii")
 
     def decrypt(self, token: str) -> str:
-        """Returns the text of a token; a wrong key is a configuration error, not data loss."""
+        """Returns the text of a token; a wrong key is a configuration error, not data loss.
+
+        A token whose key was destroyed raises KeyDestroyed: its words are gone for good.
+        """
+        fernet = self._fernet
+        if token.startswith(_KEYED):
+            name, token = token[len(_KEYED):].split(":", 1)
+            fernet = self._named_fernet(name, create=False)
         try:
-            return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
+            return fernet.decrypt(token.encode("ascii")).decode("utf-8")
         except InvalidToken:
+            if fernet is not self._fernet:
+                raise KeyDestroyed("the key was replaced (its case was erased)") from None
             raise ConfigError(
                 "SATHI_DATA_KEY: cannot decrypt stored data (is this the key the data was "
                 "written with?)"
@@ -51,8 +114,12 @@ class Vault:
         return hmac.new(self._id_key, message, hashlib.sha256).hexdigest()
 
 
-def _derive(master_key: bytes, purpose: bytes) -> bytes:
+def derive(master_key: bytes, purpose: bytes) -> bytes:
+    """A 32-byte key for one purpose, from the master key (HKDF-SHA256)."""
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(master_key)
+
+
+_derive = derive
 
 
 def new_key() -> str:
@@ -77,6 +144,7 @@ def load_master_key(settings: Settings) -> bytes:
     key_file = settings.data_key_file or (settings.data_dir / "sathi.key")
     if key_file.exists():
         source = f"SATHI_DATA_KEY_FILE ({key_file})"
+        check_owner_only(key_file, source)
         return _decode_key(key_file.read_text(encoding="ascii"), source)
     if settings.data_key_file is not None:
         raise ConfigError(f"SATHI_DATA_KEY_FILE: {key_file} does not exist")
@@ -92,6 +160,16 @@ def load_master_key(settings: Settings) -> bytes:
     log.warning("Created a new data key at %s (owner-only). Back it up: without it the "
                 "stored cases cannot be read.", key_file.resolve())
     return _decode_key(key_file.read_text(encoding="ascii"), str(key_file))
+
+
+def check_owner_only(path: Path, source: str) -> None:
+    """Refuses a key file that the group or others can read or write (exit 2 in the CLI)."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise ConfigError(
+            f"{source}: is readable by others (mode {mode:o}); make it owner-only: "
+            f"chmod 600 {path}"
+        )
 
 
 _vault: Vault | None = None
@@ -112,7 +190,7 @@ def current_vault() -> Vault:
 
 def vault_from_settings(settings: Settings) -> Vault:
     """Builds and installs the vault for these settings."""
-    vault = Vault(load_master_key(settings))
+    vault = Vault(load_master_key(settings), settings.case_keys_path)
     install_vault(vault)
     return vault
 
@@ -131,3 +209,18 @@ class EncryptedText(TypeDecorator[str]):
         """Decrypts on the way out."""
         return None if value is None else current_vault().decrypt(value)
 
+
+
+class EncryptedInt(TypeDecorator[int]):
+    """An integer (a Telegram chat id) stored encrypted, like EncryptedText."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: int | None, dialect: object) -> str | None:
+        """Encrypts the decimal digits."""
+        return None if value is None else current_vault().encrypt(str(int(value)))
+
+    def process_result_value(self, value: str | None, dialect: object) -> int | None:
+        """Decrypts back to the integer."""
+        return None if value is None else int(current_vault().decrypt(value))

@@ -84,6 +84,8 @@ class CaseEventKind(StrEnum):
     delivery_uncertain = "delivery_uncertain"
     worker_blocked = "worker_blocked"
     delivery_resent = "delivery_resent"
+    erased_by_worker = "erased_by_worker"
+    erased_by_retention = "erased_by_retention"
     delivery_dismissed = "delivery_dismissed"
 
 
@@ -95,6 +97,7 @@ class OutboxKind(StrEnum):
     file = "file"
     notice = "notice"
     resolved = "resolved"  # asks the worker whether their resolved case is solved
+    verify = "verify"  # the code that proves a volunteer's Telegram chat
 
 
 class OutboxStatus(StrEnum):

@@ -23,12 +23,14 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Brings the schema to the given revision."""
     async with engine.begin() as connection:
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+    await engine.dispose()  # the migration turned SQLite's foreign keys off on its connection
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
     """Takes the schema down to the given revision (tests and recovery only)."""
     async with engine.begin() as connection:
         await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), revision))
+    await engine.dispose()  # as in upgrade()
 
 
 def _current_heads(connection: Connection) -> set[str]:

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from sathi.crypto import EncryptedText
+from sathi.crypto import EncryptedInt, EncryptedText
 from sathi.db import Base, UTCDateTime, utcnow
 from sathi.enums import (
     DELIVERY_PROBLEMS,
@@ -109,7 +109,8 @@ class Staff(Base):
     role: Mapped[Role] = mapped_column(EnumString(Role, 16))
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     public_name: Mapped[str | None] = mapped_column(String(64))
-    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Encrypted like workers' chat ids; files go there only once proven (services/chat_proof).
+    telegram_chat_id: Mapped[int | None] = mapped_column(EncryptedInt)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -138,7 +139,10 @@ class Case(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(8), unique=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    # NULL once the worker erased their data: the case stays as an empty "erased" entry.
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), index=True
+    )
     lang: Mapped[str] = mapped_column(String(16), index=True)
     topic: Mapped[str | None] = mapped_column(String(64))
     urgency: Mapped[Urgency] = mapped_column(EnumString(Urgency, 16), default=Urgency.normal)
@@ -155,6 +159,7 @@ class Case(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     worker_blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     rating_comment: Mapped[str | None] = mapped_column(EncryptedText)
     # Optimistic locking: SQLite ignores FOR UPDATE, so two volunteers changing a case at once
@@ -163,7 +168,7 @@ class Case(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    member: Mapped[Member] = relationship(lazy="raise")
+    member: Mapped[Member | None] = relationship(lazy="raise")
     assignee: Mapped[Staff | None] = relationship(lazy="raise")
     messages: Mapped[list["CaseMessage"]] = relationship(
         back_populates="case", order_by="CaseMessage.id", passive_deletes=True, lazy="raise"
@@ -265,6 +270,8 @@ class OutboxItem(Base):
         EnumString(OutboxStatus, 16), default=OutboxStatus.pending
     )
     chat_id: Mapped[str] = mapped_column(EncryptedText)
+    # The vault's pseudonym of chat_id: the same for one chat, so its items go out in order.
+    chat_key: Mapped[str | None] = mapped_column(String(64), index=True)
     payload_text: Mapped[str] = mapped_column("payload", EncryptedText)
     case_id: Mapped[int | None] = mapped_column(
         ForeignKey("case.id", ondelete="CASCADE"), index=True
@@ -297,3 +304,6 @@ class InboundUpdate(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+import sathi.models_privacy  # noqa: E402, F401 - the privacy tables
+import sathi.sealing  # noqa: E402, F401 - registers which key encrypts which column

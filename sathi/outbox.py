@@ -20,9 +20,11 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from sathi.crypto import current_vault
 from sathi.db import utcnow
 from sathi.enums import DELIVERY_PROBLEMS, CaseEventKind, OutboxKind, OutboxStatus
 from sathi.errors import Conflict, InvalidTransition, NotFound
@@ -52,6 +54,7 @@ async def enqueue(
     now = now or utcnow()
     item = OutboxItem(
         kind=kind, status=OutboxStatus.pending, chat_id=str(chat_id),
+        chat_key=current_vault().pseudonym("outbox-chat", str(chat_id)),
         payload_text=json.dumps(payload, ensure_ascii=False), case_id=case_id,
         message_id=message_id, attempts=0, not_before=now, created_at=now, updated_at=now,
     )
@@ -67,24 +70,44 @@ async def claim_due(
 
     The switch to `sending` is a conditional UPDATE (... AND status = 'pending'), so an item is
     claimed once even when two loops race. On PostgreSQL the due rows are first locked with
-    FOR UPDATE SKIP LOCKED, so concurrent loops take different items; on SQLite the UPDATE picks
-    them in a subquery, so the statement is a write from its first step and loops take turns.
+    FOR UPDATE SKIP LOCKED, so concurrent loops take different items; on SQLite the claim first
+    takes the database's write lock, so loops take turns.
     The items share this claim's lease token.
+
+    A chat's items go out in order: an item is not due while an earlier item to the same chat
+    is being sent or waits for a later moment (after a 429 or a failed attempt).
     """
+    earlier = aliased(OutboxItem)
+    blocked = (
+        select(earlier.id)
+        .where(
+            earlier.chat_key == OutboxItem.chat_key, earlier.id < OutboxItem.id,
+            or_(
+                earlier.status == OutboxStatus.sending,
+                (earlier.status == OutboxStatus.pending) & (earlier.not_before > now),
+            ),
+        )
+        .exists()
+    )
     due = (
         select(OutboxItem.id)
-        .where(OutboxItem.status == OutboxStatus.pending, OutboxItem.not_before <= now)
+        .where(OutboxItem.status == OutboxStatus.pending, OutboxItem.not_before <= now, ~blocked)
         .order_by(OutboxItem.id)
         .limit(limit)
     )
+    # Materialised first: as an UPDATE subquery the database may re-run it while the UPDATE
+    # changes rows (PostgreSQL passing the limit, SQLite seeing its own claims as "sending").
     if session.get_bind().dialect.name == "postgresql":
-        # Materialised first: as an UPDATE subquery PostgreSQL may re-run it and pass the limit.
-        locked = list(await session.scalars(due.with_for_update(skip_locked=True)))
-        if not locked:
-            return []
-        target = OutboxItem.id.in_(locked)
-    else:
-        target = OutboxItem.id.in_(due.scalar_subquery())
+        due = due.with_for_update(skip_locked=True)
+    else:  # SQLite: take the write lock first, so loops take turns on the whole claim
+        await session.execute(
+            update(OutboxItem).where(OutboxItem.id == 0).values(id=OutboxItem.id)
+            .execution_options(synchronize_session=False)
+        )
+    locked = list(await session.scalars(due))
+    if not locked:
+        return []
+    target = OutboxItem.id.in_(locked)
     claimed = await session.scalars(
         update(OutboxItem)
         .where(target, OutboxItem.status == OutboxStatus.pending)
@@ -164,17 +187,26 @@ async def mark_retry(
     error: str,
     after_seconds: float | None = None,
     retry_after: float | None = None,
+    attempted: bool = True,
 ) -> OutboxItem:
-    """The send did not happen; try again later, after at least Telegram's retry_after.
+    """The send did not happen; try again later.
 
-    After MAX_ATTEMPTS the item fails for good instead of being retried forever.
+    After Telegram's retry_after exactly (a 429), after `after_seconds`, or after the backoff.
+
+    An item held back (an earlier item to its chat could not go) was not attempted, and a 429 is
+    Telegram saying "later", not a failure: neither counts as an attempt. After MAX_ATTEMPTS
+    counted attempts the item fails for good instead of being retried forever.
     """
     item = await _leased(session, item_id, lease_token)
-    if item.attempts >= MAX_ATTEMPTS:
+    if not attempted or retry_after is not None:
+        item.attempts = max(item.attempts - 1, 0)  # claim_due counted it
+    elif item.attempts >= MAX_ATTEMPTS:
         return await _fail(session, item, now, f"gave up after {item.attempts} attempts: {error}")
-    wait = backoff_seconds(item.attempts) if after_seconds is None else after_seconds
-    wait = max(wait, retry_after or 0)
-    _finish(item, OutboxStatus.pending, now, error)
+    if retry_after is not None:
+        wait = retry_after
+    else:
+        wait = backoff_seconds(item.attempts) if after_seconds is None else after_seconds
+    _finish(item, OutboxStatus.pending, now, error if attempted else None)
     item.lease_token = None
     item.not_before = now + timedelta(seconds=wait)
     return item

@@ -35,10 +35,15 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     data_key: SecretStr | None = None
     data_key_file: Path | None = None
+    case_keys_file: Path | None = None
 
     api_host: str = "127.0.0.1"
     api_port: Annotated[int, Field(ge=1, le=65535)] = 8000
     token_ttl_minutes: Annotated[int, Field(ge=1, le=43200)] = 720
+
+    retention_case_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    retention_member_days: Annotated[int, Field(ge=1, le=3650)] = 180
+    retention_outbox_days: Annotated[int, Field(ge=1, le=365)] = 7
 
     knowledge_dir: Path = paths.KNOWLEDGE_DIR
     topics_file: Path = paths.TOPICS_FILE
@@ -120,6 +125,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'sathi.db').resolve()}"
+
+    @property
+    def case_keys_path(self) -> Path:
+        """The case-key store: SATHI_CASE_KEYS_FILE, or case-keys.db in the data folder."""
+        return self.case_keys_file or (self.data_dir / "case-keys.db")
 
     @property
     def bot_base_url(self) -> str:

@@ -1,31 +1,66 @@
 """Logging in and out, and each staff member's own profile and password."""
 
+import logging
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
+from starlette.exceptions import HTTPException
 
 from admin_api.deps import CurrentStaff, RuntimeDep, SessionDep, TokenDep
 from admin_api.errors import ERROR_RESPONSES
-from admin_api.schemas import PasswordChange, ProfileUpdate, StaffRead, TokenRead
+from admin_api.schemas import ErrorRead, PasswordChange, ProfileUpdate, StaffRead, TokenRead
+from sathi.errors import NotAuthenticated
 from sathi.models import Staff
 from sathi.services import staff as staff_service
+from sathi.services import throttle
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
 
-@router.post("/token", response_model=TokenRead)
+_TOKEN_ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorRead, "description": "Bad Request: the form cannot be read"},
+    429: {"model": ErrorRead, "description": "Too many failed logins: wait Retry-After seconds",
+          "headers": {"Retry-After": {"schema": {"type": "integer"},
+                                      "description": "seconds to wait"}}},
+}
+
+
+@router.post("/token", response_model=TokenRead, responses=_TOKEN_ERRORS)
 async def create_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
     runtime: RuntimeDep,
+    request: Request,
 ) -> TokenRead:
-    """OAuth2 password flow: a bearer token for a username and password."""
+    """OAuth2 password flow: a bearer token for a username and password.
+
+    Failed logins slow down per account and per client address (429 with Retry-After).
+    """
     ttl = timedelta(minutes=runtime.settings.token_ttl_minutes)
-    issued = await staff_service.login(
-        session, username=form.username, password=form.password, ttl=ttl
-    )
+    names = throttle.keys(form.username, request.client.host if request.client else None)
+    try:
+        await throttle.check(session, names)
+    except throttle.Throttled as exc:
+        log.warning("login refused, throttled: account %r from %s, retry after %d s",
+                    form.username[:32], request.client.host if request.client else "?",
+                    exc.retry_after)
+        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
+    try:
+        issued = await staff_service.login(
+            session, username=form.username, password=form.password, ttl=ttl
+        )
+    except NotAuthenticated:
+        async with runtime.sessionmaker.begin() as own:  # counted even though this one fails
+            delay = await throttle.failed(own, names)
+        log.warning("failed login: account %r from %s%s", form.username[:32],
+                    request.client.host if request.client else "?",
+                    f", next attempt blocked for {delay} s" if delay else "")
+        raise
+    await throttle.succeeded(session, names)
     return TokenRead(
         access_token=issued.token, expires_in=int(ttl.total_seconds()),
         expires_at=issued.expires_at,

@@ -4,7 +4,7 @@ voice note offered to a volunteer before the worker agreed.
 The voice note is kept as its Telegram file id only, encrypted like every other file id.
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0003"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

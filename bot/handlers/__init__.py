@@ -21,6 +21,7 @@ from bot.handlers import (
     commands,
     emergency,
     errors,
+    forget,
     language,
     menu,
     messages,
@@ -52,6 +53,9 @@ def register(app: Application) -> None:
         ("help", commands.show_help),
         ("privacy", commands.show_privacy),
         ("cases", cases.list_cases),
+        ("forget", forget.ask),
+        ("delete", forget.ask),
+        ("stop", forget.ask),
     ):
         app.add_handler(CommandHandler(name, callback, filters=PRIVATE), group=MAIN)
     # A command Sathi does not know gets the help rather than silence.
@@ -77,6 +81,8 @@ def register(app: Application) -> None:
         (_pattern(k.CASE, k.CLOSE_CONFIRMED), cases.close_case),
         (_pattern(k.CASE, k.RATE), cases.rate_help),
         (_pattern(k.CASE, k.REOPEN), cases.reopen_case),
+        (_pattern(k.FORGET, k.FORGET_ASK), forget.ask),
+        (_pattern(k.FORGET, k.FORGET_CONFIRM), forget.confirm),
     ]
     for pattern, callback in callbacks:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern), group=MAIN)

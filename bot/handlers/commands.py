@@ -45,7 +45,15 @@ async def show_privacy(update: Update, context: SathiContext) -> None:
             "4. If you talk to a volunteer: your messages to the volunteers, locked with "
             "encryption. Voice messages, photos and files stay on Telegram; Sathi keeps only a "
             "locked link to them. Only union volunteers who speak your language, and the union "
-            "staff who run Sathi, can read them. They are not deleted automatically yet."
+            "staff who run Sathi, can read them."
+        ),
+        t.gettext(
+            # Translators: {days} and {member_days} are numbers of days.
+            "Sathi deletes your messages {days} days after your case is closed, and everything "
+            "about you after {member_days} days without a message from you. You can delete "
+            "everything yourself at any time with /forget.",
+            days=context.runtime.settings.retention_case_days,
+            member_days=context.runtime.settings.retention_member_days,
         ),
         t.gettext(
             "5. A locked copy of each message you send to Sathi, usually for one day and at most "

@@ -57,8 +57,12 @@ async def offer_volunteer(update: Update, context: SathiContext) -> None:
             "name or your phone number."
         ),
         t.gettext(
-            "Your messages stay stored after your case is closed. Sathi does not delete them "
-            "automatically yet."
+            # Translators: {days} and {member_days} are numbers of days.
+            "Sathi deletes your messages {days} days after your case is closed, and everything "
+            "about you after {member_days} days without a message from you. You can delete "
+            "everything yourself at any time with /forget.",
+            days=context.runtime.settings.retention_case_days,
+            member_days=context.runtime.settings.retention_member_days,
         ),
         t.gettext("Do you agree that union volunteers read your messages?"),
     )

@@ -2,14 +2,17 @@
 
 import argparse
 import importlib
-import logging
 import sys
 
 from sathi.errors import ConfigError
+from sathi.logging_filter import secrets_of, setup_logging
 
 # Each module registers its sub-command with add_parser(subparsers);
 # its run(args, settings) does the work.
-_COMMANDS = ("run", "chat", "search", "db", "knowledge", "keygen", "users")
+_COMMANDS = (
+    "run", "chat", "search", "db", "knowledge", "keygen", "keys", "users", "retention",
+    "lockdown",
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,11 +30,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = get_settings()
-        logging.basicConfig(
-            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-        for noisy in ("httpx", "alembic"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+        setup_logging(settings.log_level, secrets_of(settings))
         return int(args.func(args, settings) or 0)
     except ConfigError as exc:
         for line in str(exc).splitlines():

@@ -23,11 +23,13 @@ from admin_api.main import create_app
 from bot.runner import BotRunner
 from bot.webhook import webhook_router
 from sathi.runtime import Runtime, open_runtime
+from sathi.services import retention
 from sathi.settings import Settings
 
 log = logging.getLogger(__name__)
 
 KNOWLEDGE_REFRESH_SECONDS = 60.0
+RETENTION_SECONDS = 3600.0
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -84,10 +86,12 @@ async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
         log.info("No Telegram token: only the admin API runs. Set SATHI_TELEGRAM_TOKEN "
                  "(see README) or try the bot in a terminal with `sathi chat`.")
     config = uvicorn.Config(api, host=settings.api_host, port=settings.api_port,
-                            log_level=settings.log_level.lower(), lifespan="on")
+                            log_level=settings.log_level.lower(), lifespan="on",
+                            log_config=None)  # uvicorn logs through the redacting root handler
     server = _Server(config)
     api_task = asyncio.create_task(server.serve(), name="admin-api")
     refresh_task = asyncio.create_task(_refresh_knowledge(runtime), name="knowledge-refresh")
+    retention_task = asyncio.create_task(_retention(runtime), name="retention")
     try:
         if bot is not None:
             await bot.start()
@@ -96,8 +100,9 @@ async def serve(runtime: Runtime, stop: asyncio.Event) -> None:
         if bot is not None:
             await bot.stop()
         refresh_task.cancel()
+        retention_task.cancel()
         server.should_exit = True
-        await asyncio.gather(api_task, refresh_task, return_exceptions=True)
+        await asyncio.gather(api_task, refresh_task, retention_task, return_exceptions=True)
 
 
 async def _wait(stop: asyncio.Event, *tasks: asyncio.Task[None]) -> None:
@@ -115,3 +120,13 @@ async def _refresh_knowledge(runtime: Runtime) -> None:
             await runtime.knowledge.refresh()
         except Exception:  # noqa: BLE001 - a failed refresh keeps the old index; try again later
             log.exception("knowledge refresh failed")
+
+
+async def _retention(runtime: Runtime) -> None:
+    """The retention schedule: once at start, then every hour."""
+    while True:
+        try:
+            await retention.run_once(runtime.sessionmaker, runtime.settings)
+        except Exception:  # noqa: BLE001 - a failed run is tried again in an hour
+            log.exception("retention run failed")
+        await asyncio.sleep(RETENTION_SECONDS)

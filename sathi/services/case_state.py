@@ -5,7 +5,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import ParamSpec, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -32,19 +32,29 @@ TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
 # Statuses in which volunteers talk with the worker; resolved and closed cases must be reopened.
 ACTIVE = (CaseStatus.new, CaseStatus.assigned, CaseStatus.waiting_for_worker)
 
+# A write that changes nothing: it makes SQLite begin the transaction and take its write lock.
+_CASES = Case.__table__
+_TAKE_WRITE_LOCK = update(_CASES).where(_CASES.c.id == 0).values(id=_CASES.c.id)
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
 def one_writer(service: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
-    """Turns a lost race on a case (its version changed under us) into Conflict.
+    """Serialises writers of a case, and turns a race lost all the same into Conflict.
 
-    PostgreSQL serialises case changes with FOR UPDATE; SQLite ignores that, and the version
-    column (Case.version) catches the second writer there.
+    PostgreSQL serialises case changes with FOR UPDATE (load_case). SQLite ignores that, and
+    reads outside a write transaction, so a volunteer's reply could read a case, see the bot
+    write into it meanwhile, and lose on the version column (Case.version) with a 409 for a race
+    they did not cause. So on SQLite the service first takes the database's write lock (waiting
+    for the other writer's commit, under the busy timeout), and reads what it changes after it.
     """
 
     @functools.wraps(service)
     async def guarded(*args: P.args, **kwargs: P.kwargs) -> T:
+        session = kwargs.get("session", args[0] if args else None)
+        if isinstance(session, AsyncSession) and session.get_bind().dialect.name == "sqlite":
+            await session.execute(_TAKE_WRITE_LOCK)
         try:
             return await service(*args, **kwargs)
         except StaleDataError:

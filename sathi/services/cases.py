@@ -542,6 +542,8 @@ def _reopen(session: AsyncSession, case: Case, actor: Staff | None) -> None:
 async def reopen_case(session: AsyncSession, *, staff: Staff, case_id: int) -> Case:
     """Brings a resolved or closed case back (to its assignee, or to new)."""
     case = await _staff_case(session, staff, case_id)
+    if case.erased_at is not None:
+        raise InvalidTransition("the worker erased this case: there is no one to answer")
     if case.status not in (CaseStatus.resolved, CaseStatus.closed):
         raise InvalidTransition(f"a {case.status} case is open already")
     _reopen(session, case, staff)

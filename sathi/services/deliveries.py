@@ -10,7 +10,7 @@ from sathi import outbox
 from sathi.enums import FILE_KINDS, CaseEventKind, MessageDirection, OutboxKind
 from sathi.errors import Conflict, InvalidTransition, NotFound
 from sathi.models import Case, CaseMessage, Staff
-from sathi.services import access, case_state
+from sathi.services import access, case_state, chat_proof
 
 
 async def _message(
@@ -79,6 +79,9 @@ async def request_file(
         raise InvalidTransition("this message carries no file")
     if staff.telegram_chat_id is None:
         raise Conflict("set your Telegram chat id in your profile first (PATCH /api/v1/auth/me)")
+    if not await chat_proof.is_verified(session, staff):
+        raise Conflict("prove your Telegram chat first: enter the code the bot sent there "
+                       "(POST /api/v1/auth/me/telegram-chat/verify)")
     payload = {"file_id": message.file_id, "media": str(message.kind), "reference": case.reference}
     await outbox.enqueue(
         session, kind=OutboxKind.file, chat_id=staff.telegram_chat_id, payload=payload,

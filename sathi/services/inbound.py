@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sathi.db import utcnow
 from sathi.models import InboundUpdate
+from sathi.sealing import seal_update
 
 MAX_ATTEMPTS = 5
 
@@ -25,6 +26,7 @@ async def store_update(
 ) -> bool:
     """Stores the update's JSON (encrypted); False when this update_id was stored before."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    payload = seal_update(payload)  # under the sender's key: erased with them
     statement = (
         insert(InboundUpdate)
         .values(update_id=update_id, payload=payload, received_at=now or utcnow(), attempts=0)
@@ -75,6 +77,17 @@ async def mark_processed(
         .values(processed_at=now or utcnow())
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def set_aside(
+    session: AsyncSession, *, update_id: int, max_attempts: int = MAX_ATTEMPTS
+) -> None:
+    """Gives up on an update at once (it cannot be parsed): kept for inspection, not retried."""
+    await session.execute(
+        update(InboundUpdate)
+        .where(InboundUpdate.update_id == update_id, InboundUpdate.processed_at.is_(None))
+        .values(attempts=max_attempts)
+    )
 
 
 async def is_processed(session: AsyncSession, *, update_id: int) -> bool:

@@ -1,5 +1,7 @@
 """Workers as the database knows them: a pseudonym, an encrypted chat id and a language."""
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,14 +26,26 @@ async def get_or_create_member(
 ) -> Member:
     """The member for a Telegram user, created on first contact; keeps the chat id current."""
     member = await find_member(session, telegram_user_id=telegram_user_id)
+    today = day_of(utcnow())
     if member is None:
-        member = Member(telegram_key=member_key(telegram_user_id), chat_id=str(chat_id))
+        member = Member(telegram_key=member_key(telegram_user_id), chat_id=str(chat_id),
+                        created_at=today, last_seen_at=today)
         session.add(member)
         await session.flush()
     elif member.chat_id != str(chat_id):
         member.chat_id = str(chat_id)
-    member.last_seen_at = utcnow()
+    if member.last_seen_at != today:
+        member.last_seen_at = today
     return member
+
+
+def day_of(moment: datetime) -> datetime:
+    """The day of a moment (UTC midnight): a member's times are kept to the day.
+
+    Retention counts days, nothing needs the hour a worker wrote, and a seized database should
+    not show it.
+    """
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 async def set_locale(session: AsyncSession, *, member: Member, locale: str) -> Member:

@@ -13,11 +13,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from zxcvbn import zxcvbn
 
 from sathi.db import utcnow
 from sathi.enums import Role
 from sathi.errors import Conflict, Invalid, NotAuthenticated, NotFound
 from sathi.models import Staff, StaffToken
+from sathi.services import chat_proof
 
 # argon2-cffi's default: argon2id, RFC 9106 low-memory profile. Tests swap in a cheaper one.
 _hasher = PasswordHasher()
@@ -63,12 +65,24 @@ def normalize_languages(languages: Iterable[str]) -> list[str]:
     return codes
 
 
-def check_password(password: str, *, field: str = "password") -> None:
-    """Refuses passwords that are too short or too long to hash sensibly."""
+def check_password(password: str, *, field: str = "password", username: str | None = None
+                   ) -> None:
+    """Refuses passwords too short or long to hash sensibly, too common, or made of the username.
+
+    "Too common" is zxcvbn's judgement (its lists of leaked passwords, words and names, keyboard
+    patterns, dates): a score below 3 means fewer than about 10^8 guesses.
+    """
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise Invalid(f"must be {MIN_PASSWORD} to {MAX_PASSWORD} characters", field=field)
     if not _encodable(password):
         raise Invalid("must be valid text", field=field)
+    name = (username or "").strip().lower()
+    if name and (name in password.lower() or password.lower() in name):
+        raise Invalid("must not contain the username", field=field)
+    strength = zxcvbn(password[:100], user_inputs=[name] if name else [])
+    if strength["score"] < 3:
+        raise Invalid("is too common or too easy to guess; use a few unrelated words",
+                      field=field)
 
 
 def _encodable(text: str) -> bool:
@@ -133,7 +147,7 @@ async def create_staff(
 
     """
     name = normalize_username(username)
-    check_password(password)
+    check_password(password, username=username)
     codes = normalize_languages(languages)
     if await session.scalar(select(Staff.id).where(Staff.username == name)) is not None:
         raise Conflict(f"the username {name!r} is taken")
@@ -144,6 +158,8 @@ async def create_staff(
     )
     session.add(staff)
     await session.flush()
+    if telegram_chat_id is not None:
+        await chat_proof.send_code(session, staff)
     return staff
 
 
@@ -191,8 +207,9 @@ async def update_staff(
         staff.is_active = is_active
     if public_name is not UNSET:
         staff.public_name = public_name
-    if telegram_chat_id is not UNSET:
+    if telegram_chat_id is not UNSET and telegram_chat_id != staff.telegram_chat_id:
         staff.telegram_chat_id = telegram_chat_id
+        await chat_proof.send_code(session, staff)
     staff.updated_at = utcnow()
     if not staff.is_active:
         await revoke_all_tokens(session, staff_id=staff.id)
@@ -214,8 +231,8 @@ async def update_profile(
 
 async def reset_password(session: AsyncSession, *, staff_id: int, password: str) -> Staff:
     """An admin sets a new password; every session of that account ends."""
-    check_password(password)
     staff = await get_staff(session, staff_id=staff_id)
+    check_password(password, username=staff.username)
     staff.password_hash = await hash_password(password)
     staff.updated_at = utcnow()
     await revoke_all_tokens(session, staff_id=staff.id)
@@ -231,7 +248,7 @@ async def change_password(
         staff.password_hash, current_password
     ):
         raise Invalid("is not your current password", field="current_password")
-    check_password(new_password, field="new_password")
+    check_password(new_password, field="new_password", username=staff.username)
     staff.password_hash = await hash_password(new_password)
     staff.updated_at = utcnow()
     await revoke_all_tokens(session, staff_id=staff.id, keep_token=keep_token)

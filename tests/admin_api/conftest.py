@@ -105,3 +105,21 @@ def make_case(runtime: Runtime) -> MakeCase:
             )
 
     return make
+
+
+async def prove_chat(runtime: Runtime, client: httpx.AsyncClient, headers: dict[str, str]):
+    """Enters the newest code the bot was told to send (as the volunteer reads it in Telegram)."""
+    from sqlalchemy import select
+
+    from sathi.enums import OutboxKind
+    from sathi.models import OutboxItem
+
+    async with runtime.sessionmaker() as session:
+        item = await session.scalar(select(OutboxItem).where(OutboxItem.kind == OutboxKind.verify)
+                                    .order_by(OutboxItem.id.desc()))
+    assert item is not None, "no code was sent"
+    response = await client.post("/api/v1/auth/me/telegram-chat/verify", headers=headers,
+                                 json={"code": item.payload["code"]})
+    assert response.status_code == 204, response.text
+    async with runtime.sessionmaker.begin() as session:
+        await session.delete(await session.get(OutboxItem, item.id))

@@ -9,6 +9,7 @@ from sathi import outbox
 from sathi.db import utcnow
 from sathi.enums import CaseStatus, MessageKind, Role
 from sathi.models import Article, Member, Staff
+from sathi.models_privacy import ChatProof
 from sathi.services import canned, cases
 
 ACTOR_NAMES = ("admin", "editor", "volunteer", "volunteer_other_language", "anonymous")
@@ -76,6 +77,8 @@ async def build_world(runtime, accounts, actors, make_case):
         for name in ("admin", "editor", "volunteer", "volunteer_other_language"):
             # A requested file goes to the caller's own Telegram chat: give everyone one.
             (await session.get(Staff, actors[name + "_id"])).telegram_chat_id = 42
+            session.add(ChatProof(staff_id=actors[name + "_id"], attempts=0,
+                                  verified_at=utcnow()))  # and the chat is proven
 
     async def build() -> dict[str, int]:
         helper = await accounts.create(f"helper{next(counter)}", Role.volunteer, ("ne",))

@@ -7,6 +7,7 @@ from sathi import outbox
 from sathi.db import utcnow
 from sathi.enums import Role
 from sathi.models import Case, OutboxItem
+from tests.admin_api.conftest import prove_chat
 
 
 async def _outbox(runtime) -> list[OutboxItem]:
@@ -123,6 +124,9 @@ async def test_a_requested_file_goes_to_the_volunteers_own_chat(
     no_chat = await client.post(url, headers=headers)
     assert no_chat.status_code == 409 and "Telegram chat id" in no_chat.json()["error"]["message"]
     await client.patch("/api/v1/auth/me", headers=headers, json={"telegram_chat_id": 777})
+    unproven = await client.post(url, headers=headers)
+    assert unproven.status_code == 409 and "prove" in unproven.json()["error"]["message"]
+    await prove_chat(runtime, client, headers)
     sent = await client.post(url, headers=headers)
     assert sent.status_code == 202
     detail = sent.json()

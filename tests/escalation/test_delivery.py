@@ -8,6 +8,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from bot.delivery import DeliveryLoop
 from bot.outcomes import classify
 from bot.ratelimit import RateLimiter
+from bot.request import BadGateway
 from sathi import outbox
 from sathi.enums import CaseEventKind, OutboxStatus, Role
 from sathi.models import OutboxItem
@@ -41,24 +42,26 @@ async def _events(runtime: Runtime, case_id: int) -> list[CaseEventKind]:
         return [event.kind for event in case.events]
 
 
-async def test_500_then_429_then_delivered_exactly_once_in_order(
+async def test_502_then_429_then_delivered_exactly_once_in_order(
     runtime, delivery, clock, fake_api
 ):
     await queue_reply(runtime, texts=("First reply", "Second reply"))
-    fake_api.fail_next("sendMessage", 500)
+    fake_api.fail_next("sendMessage", 502)  # a proxy that could not reach Telegram
     fake_api.fail_next("sendMessage", 429, retry_after=30)
-    assert await delivery.run_once() == 2  # the first meets the 500; the second is held back
+    assert await delivery.run_once() == 2  # the first meets the 502; the second is held back
     first, second = await _items(runtime)
     assert first.status == second.status == OutboxStatus.pending
-    assert "Internal Server Error" in first.last_error and len(_to_worker(fake_api)) == 1
+    assert "Bad Gateway" in first.last_error and len(_to_worker(fake_api)) == 1
+    assert (first.attempts, second.attempts) == (1, 0), "held back is not an attempt"
 
     clock.advance(4)
     assert await delivery.run_once() == 0, "backoff after a server error"
     clock.advance(1)
     assert await delivery.run_once() == 2  # the first meets the 429; the second waits too
     first, second = await _items(runtime)
-    assert (first.not_before - clock()).total_seconds() >= 29
+    assert 29 <= (first.not_before - clock()).total_seconds() <= 30, "retry_after, no backoff"
     assert second.not_before >= first.not_before
+    assert (first.attempts, second.attempts) == (1, 0), "a 429 is not a failed attempt"
 
     clock.advance(25)
     assert await delivery.run_once() == 0, "nothing before Telegram's retry_after"
@@ -139,6 +142,24 @@ async def test_the_limiter_keeps_to_telegrams_pace():
     assert slept == [0.05, 0.95, 0.05, 3.0]
 
 
+async def test_the_limiter_lets_a_short_burst_through_and_holds_after_a_429():
+    now, slept = [100.0], []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 3))
+        now[0] += seconds
+
+    limiter = RateLimiter(per_second=1000, chat_seconds=1, chat_burst=3,
+                          clock=lambda: now[0], sleep=sleep)
+    for _ in range(5):
+        await limiter.wait(1)
+    assert slept == [0.001, 0.001, 0.998, 1.0], "three at once, then one a second"
+    limiter.hold(7, 5.0)  # Telegram said retry_after 5 for chat 7
+    slept.clear()
+    await limiter.wait(7)
+    assert slept == [5.0]
+
+
 def _caused(error: Exception, cause: Exception) -> Exception:
     error.__cause__ = cause
     return error
@@ -149,7 +170,9 @@ def _caused(error: Exception, cause: Exception) -> Exception:
     (_caused(NetworkError("x"), httpx.ReadError("reset")), True, "uncertain"),
     (_caused(TimedOut(), httpx.ConnectTimeout("slow")), True, "retry"),
     (_caused(TimedOut(), httpx.ReadTimeout("slow")), True, "uncertain"),
-    (NetworkError("Bad Gateway"), True, "retry"),
+    (BadGateway("Bad Gateway (502)"), True, "retry"),
+    (NetworkError("Internal Server Error"), True, "uncertain"),  # a 5xx: maybe carried out
+    (NetworkError("Internal Server Error"), False, "retry"),  # a notice: a repeat is harmless
     (Forbidden("Forbidden: bot was kicked from the group chat"), False, "failed"),
     (Forbidden("Forbidden: bot was blocked by the user"), True, "blocked"),
     (BadRequest("Bad Request: chat not found"), True, "failed"),
@@ -159,6 +182,6 @@ def test_what_a_failed_send_means(error, for_worker, status):
 
 
 def test_a_long_message_sent_in_part_is_not_repeated():
-    assert classify(NetworkError("Bad Gateway"), for_worker=True, partly_sent=True).status == (
+    assert classify(BadGateway("Bad Gateway"), for_worker=True, partly_sent=True).status == (
         "uncertain"
     )

@@ -5,6 +5,7 @@ from pathlib import Path
 from sathi.db import Base
 from sathi.enums import Role
 from sathi.runtime import Runtime
+from tests.admin_api.conftest import prove_chat
 from tests.escalation.conftest import VOLUNTEER_GROUP
 from tests.fakes import updates
 
@@ -33,6 +34,7 @@ async def test_voice_note_to_volunteer_and_reply_back(
     await accounts.create("rahim", Role.volunteer, ("bn",))
     await accounts.create("edith", Role.editor, ("ne",))
     sita, rahim, ed = [await accounts.login(name) for name in ("sita", "rahim", "edith")]
+    await prove_chat(imported, client, sita)  # files go only to a proven chat
 
     await worker.say("/start")
     await worker.press("lang:choose:ne")

@@ -20,8 +20,9 @@ CONSENT = (
     "Sathi keeps your messages locked with encryption. Voice messages, photos and files stay "
     "on Telegram; Sathi keeps only a locked link to them. Sathi does not keep your name or your "
     "phone number.",
-    "Your messages stay stored after your case is closed. Sathi does not delete them "
-    "automatically yet.",
+    "Sathi deletes your messages {days} days after your case is closed, and everything "
+    "about you after {member_days} days without a message from you. You can delete "
+    "everything yourself at any time with /forget.",
     "Do you agree that union volunteers read your messages?",
 )
 
@@ -50,7 +51,7 @@ async def test_talk_to_a_volunteer_from_an_article(worker, imported: Runtime, lo
 
     [consent] = await worker.press("esc:offer:unpaid-wages")
     for paragraph in CONSENT:
-        assert t.gettext(paragraph) in consent.text
+        assert t.gettext(paragraph, days=90, member_days=180) in consent.text
     assert [data for _label, data in consent.buttons] == ["esc:agree:unpaid-wages", "esc:cancel"]
 
     [prompt] = await worker.press("esc:agree:unpaid-wages")

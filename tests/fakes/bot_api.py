@@ -5,6 +5,12 @@ MarkdownV2 that Telegram would refuse, and texts over 4096 characters; serves qu
 getUpdates for polling tests; answers scripted failures (`fail_next`: 500, 429 with
 retry_after, 403, ...) and late answers (`delay_next`: the call arrives, the answer comes after
 the client gave up) for delivery tests.
+
+Knobs for fault tests: `faults(rate=..., error_after_rate=...)` answers a share of sending calls
+with a 502 from a "proxy" before Telegram sees them (not carried out), and another share is
+carried out, recorded as delivered, and still answered 500 (Telegram can do that); `flood(...)`
+limits each chat like Telegram (a token bucket: `per_second` with `burst`), answering 429 with
+retry_after. Both draw from a seeded random generator, so a test run is repeatable.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import random
 import socket
 import time
 from collections.abc import Iterator
@@ -22,7 +29,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.fakes.markdown_v2 import MarkdownV2Error, plain_text
@@ -34,9 +41,31 @@ MAX_TEXT = 4096
 _INT_PARAMS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id"}
 # Methods whose answer is just `true`; anything the fake does not know is a 404, as on Telegram.
 _TRUE_METHODS = {"answerCallbackQuery", "sendChatAction", "setMyCommands", "deleteMyCommands",
-                 "deleteWebhook", "setWebhook"}
+                 "deleteWebhook", "setWebhook", "deleteMessage", "deleteMessages"}
 # Methods that send a file by file id: they answer with a message, like sendMessage.
 _FILE_METHODS = {"sendVoice", "sendAudio", "sendPhoto", "sendVideo", "sendDocument"}
+# Calls that put a message in a chat: what faults and flood limits apply to.
+_SENDING = {"sendMessage", *_FILE_METHODS}
+
+
+@dataclass
+class Faults:
+    """Random failures of sending calls.
+
+    `rate`: a 502 before processing; `error_after_rate`: a 500 after the message was delivered.
+    """
+
+    rate: float = 0.0
+    error_after_rate: float = 0.0
+
+
+@dataclass
+class Flood:
+    """Telegram's per-chat limit: `per_second` messages a second, bursts of `burst`."""
+
+    per_second: float = 1.0
+    burst: int = 3
+    retry_after: float = 1.0
 
 
 @dataclass
@@ -45,7 +74,7 @@ class Scripted:
 
     status: int = 0
     description: str = ""
-    retry_after: int | None = None
+    retry_after: float | None = None
     delay: float = 0.0
 
 
@@ -102,6 +131,10 @@ class FakeBotApi:
         self.groups: set[int] = set()  # chats getChat finds (the bot is a member)
         self._message_ids = itertools.count(1)
         self._new_update = asyncio.Event()
+        self._faults = Faults()
+        self._flood: Flood | None = None
+        self._buckets: dict[Any, tuple[float, float]] = {}  # chat -> (tokens, at)
+        self.random = random.Random(13)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         app = Starlette(routes=[
@@ -137,6 +170,18 @@ class FakeBotApi:
                                429: "Too Many Requests"}.get(status, "Internal Server Error")
         self.script.setdefault(method, []).append(Scripted(status, text, retry_after))
 
+    def faults(self, rate: float = 0.0, error_after_rate: float = 0.0, seed: int = 13) -> None:
+        """From now on: `rate` of sending calls get a proxy's 502 (not carried out), and
+        `error_after_rate` are carried out (delivered) and answered 500 all the same."""
+        self._faults = Faults(rate, error_after_rate)
+        self.random.seed(seed)
+
+    def flood(self, per_second: float = 1.0, burst: int = 3, retry_after: float = 1.0) -> None:
+        """From now on each chat may receive `per_second` messages (bursts of `burst`); more
+        is answered 429 with retry_after (Telegram gives whole seconds; tests may use less)."""
+        self._flood = Flood(per_second, burst, retry_after)
+        self._buckets.clear()
+
     def delay_next(self, method: str, seconds: float) -> None:
         """The next call of `method` arrives, and is answered only after `seconds`."""
         self.script.setdefault(method, []).append(Scripted(delay=seconds))
@@ -166,17 +211,27 @@ class FakeBotApi:
         self.calls.append(call)
         response = await self._answer(method, params)
         call.status = response.status_code
+        if response.status_code == 200 and method in _SENDING and self._faults.error_after_rate:
+            if self.random.random() < self._faults.error_after_rate:
+                call.message_id = json.loads(response.body)["result"]["message_id"]
+                call.status = 200  # carried out: the user has it
+                return JSONResponse({"ok": False, "error_code": 500,
+                                     "description": "Internal Server Error"}, 500)
         if method in ("sendMessage", "editMessageText") and response.status_code == 200:
             call.message_id = json.loads(response.body)["result"]["message_id"]
         return response
 
-    async def _answer(self, method: str, params: dict[str, Any]) -> JSONResponse:
+    async def _answer(self, method: str, params: dict[str, Any]) -> Response:
         scripted = self.script.get(method, [])
         if scripted:
             step = scripted.pop(0)
             await asyncio.sleep(step.delay)
             if step.status:
                 return _error(step)
+        if method in _SENDING:
+            refused = self._refused(params)
+            if refused is not None:
+                return refused
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             if method in _TRUE_METHODS:
@@ -185,6 +240,23 @@ class FakeBotApi:
                 return _ok(self._message(next(self._message_ids), params))
             return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
         return await handler(params)
+
+    def _refused(self, params: dict[str, Any]) -> Response | None:
+        """A 502 from the proxy (random faults), or a 429 over the chat's flood limit."""
+        if self._faults.rate and self.random.random() < self._faults.rate:
+            return Response("<html><body><h1>502 Bad Gateway</h1></body></html>", 502,
+                            media_type="text/html")
+        if self._flood is None:
+            return None
+        flood, chat, now = self._flood, params.get("chat_id"), time.monotonic()
+        tokens, at = self._buckets.get(chat, (float(flood.burst), now))
+        tokens = min(float(flood.burst), tokens + (now - at) * flood.per_second)
+        if tokens < 1:
+            self._buckets[chat] = (tokens, now)
+            return _error(Scripted(429, "Too Many Requests: retry later",
+                                   flood.retry_after))  # type: ignore[arg-type]
+        self._buckets[chat] = (tokens - 1, now)
+        return None
 
     async def _m_getMe(self, params: dict[str, Any]) -> JSONResponse:
         return _ok(BOT)

@@ -51,3 +51,30 @@ def test_external_database_without_a_key_is_refused(tmp_path):
 def test_malformed_key_names_the_variable():
     with pytest.raises(ConfigError, match="SATHI_DATA_KEY"):
         load_master_key(get_settings(_env_file=None, data_key="short"))
+
+
+def test_a_key_file_readable_by_others_stops_sathi_with_one_line(tmp_path, monkeypatch, capsys):
+    import os
+
+    from sathi.cli import main
+    from sathi.crypto import new_key
+
+    key_file = tmp_path / "sathi.key"
+    key_file.write_text(new_key() + "\n", encoding="ascii")
+    os.chmod(key_file, 0o644)
+    monkeypatch.setenv("SATHI_DATA_KEY_FILE", str(key_file))
+    monkeypatch.setenv("SATHI_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.chdir(tmp_path)
+    import logging
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
+    assert main(["run"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert str(key_file) in line and "chmod 600" in line
+    os.chmod(key_file, 0o600)
+    from sathi.crypto import load_master_key
+    from sathi.settings import get_settings
+
+    assert len(load_master_key(get_settings(_env_file=None))) == 32
