@@ -43,6 +43,10 @@ def _filled(value: str) -> str:
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+# A case's id, or its reference as a worker or the group's notice gives it (K7MP2QX).
+CaseKey = Annotated[
+    str, Path(pattern=r"^([1-9][0-9]{0,9}|[A-Za-z0-9]{7})$", examples=["42", "K7MP2QX"])
+]
 MessageText = Annotated[str, Field(min_length=1, max_length=4096), AfterValidator(_filled)]
 NoteText = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_filled)]
 Title = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_filled)]
@@ -159,13 +163,17 @@ class StaffRead(_Out):
 
 
 class CaseListQuery(BaseModel):
-    """Filters and paging for the case list (repeat status for several)."""
+    """Filters and paging for the case list (repeat status for several).
+
+    Closed cases are listed only when asked for by status, or found by reference.
+    """
 
     status: list[CaseStatus] = []
     lang: LanguageCode | None = None
     urgency: Urgency | None = None
     topic: Slug | None = None
     assignee: Literal["me", "none"] | Id | None = None
+    reference: Annotated[str, Field(pattern=r"^[A-Za-z0-9 -]{1,16}$")] | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
 

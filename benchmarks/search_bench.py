@@ -1,6 +1,6 @@
 """Search quality and speed on a queries file, per language (a benchmark, not a test).
 
-Usage: python benchmarks/search_bench.py [QUERIES.jsonl ...] [--own] [--misses]
+Usage: python benchmarks/search_bench.py [QUERIES.jsonl ...] [--own] [--misses] [--no-lang]
 
 With no file, the shared dev set (../shared/queries-dev.jsonl) is used; --own adds this folder's
 own set: its two halves (queries-own-tune.jsonl, tuned on, and queries-own-check.jsonl, only
@@ -9,7 +9,9 @@ table.
 
 Each line of the queries file is {"id", "lang", "script", "q", "slug"}; slug "none" means the
 search should return nothing. Search runs with the query's language given; language detection is
-measured separately on the same queries. Latency is per query in a warm process.
+measured separately on the same queries. With --no-lang the language is not given: the search
+detects it from the query, as for a worker who never chose one. Latency is per query in a warm
+process.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ def main() -> int:
     parser.add_argument("--knowledge-dir", type=Path, default=ROOT / "knowledge" / "articles")
     parser.add_argument("--topics", type=Path, default=ROOT / "knowledge" / "topics.tsv")
     parser.add_argument("--misses", action="store_true", help="list every query that missed")
+    parser.add_argument("--no-lang", action="store_true", help="search without the language")
     args = parser.parse_args()
 
     paths = list(args.queries) or [default_queries]
@@ -69,17 +72,17 @@ def main() -> int:
     for path in paths:
         queries = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
         print(f"\n{path.name} ({len(queries)} queries)")
-        _report(kb, queries, args.misses)
+        _report(kb, queries, args.misses, given=not args.no_lang)
     return 0
 
 
-def _report(kb: KnowledgeBase, queries: list[dict], misses: bool) -> None:
+def _report(kb: KnowledgeBase, queries: list[dict], misses: bool, given: bool = True) -> None:
     """One table: top-1, top-3, rejection of 'none' queries, detection and latency per language."""
     rows: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for query in queries:
         lang, expected = query["lang"], query["slug"]
         started = time.perf_counter()
-        hits = kb.search(query["q"], query["lang"])
+        hits = kb.search(query["q"], query["lang"] if given else None)
         elapsed = (time.perf_counter() - started) * 1000
         detected = kb.detect_language(query["q"])
         slugs = [hit.slug for hit in hits]

@@ -52,6 +52,7 @@ class SathiContext(CallbackContext[ExtBot[None], _Data, _Data, _Data]):
         self.session: AsyncSession | None = None
         self.member: Member | None = None
         self.locale: str = ""
+        self.phone_locale: str | None = None  # Telegram's language_code, if we speak it
         self.outbox: list[Outgoing] = []
 
     @property

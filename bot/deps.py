@@ -72,6 +72,7 @@ async def _run(
     )
     context.session, context.member = session, member
     context.locale = member.locale or _guess_locale(update, context)
+    context.phone_locale = context.runtime.catalogs.normalize(user.language_code)
     try:
         await handler(update, context)
     finally:
@@ -79,10 +80,16 @@ async def _run(
 
 
 def _guess_locale(update: Update, context: SathiContext) -> str:
-    """For a worker who has not chosen: the language they write in, else Telegram's, else ours."""
+    """For a worker who has not chosen: the language they write in, else Telegram's, else ours.
+
+    Only the worker's own words are evidence: a /command is not a word of any language, and a
+    pressed button's message is the bot's own text (in the language it guessed before).
+    """
     catalogs = context.runtime.catalogs
-    message = update.effective_message
+    message = update.message or update.edited_message  # never the message under a button
     text = (message.text or message.caption) if message else None
+    if text and text.lstrip().startswith("/"):
+        text = None
     code = update.effective_user.language_code if update.effective_user else None
     return (
         guidance.language_of(context.kb, catalogs.available, text)

@@ -54,6 +54,18 @@ def answers(kb: KnowledgeBase, question: str, lang: str) -> list[Article]:
     return [article for article in found if article is not None]
 
 
+def answers_across(kb: KnowledgeBase, question: str, lang: str) -> tuple[str, list[Article]]:
+    """(language, articles): the worker's language first, else the one the message is in."""
+    found_in, hits = kb.search_across(question, lang, limit=SEARCH_LIMIT)
+    found = (article_in(kb, hit.slug, found_in) for hit in hits)
+    return found_in, [article for article in found if article is not None]
+
+
+def is_small_talk(kb: KnowledgeBase, text: str, lang: str) -> bool:
+    """A greeting or small talk ('namaste', 'salamat po'), in either language of the worker."""
+    return kb.is_small_talk(text, lang) or kb.is_small_talk(text)
+
+
 def best_topic(kb: KnowledgeBase, text: str, lang: str) -> str | None:
     """The slug that best matches a worker's first words to a volunteer: the case's topic."""
     hits = kb.search(text, lang, limit=1)

@@ -28,6 +28,7 @@ BACK = "back"
 CHOOSE = "choose"
 SHOW = "show"
 KOREAN = "ko"
+MORE = "more"  # one section of an article (arg "<slug>:<number>")
 # Talking to a volunteer: OFFER explains and asks, AGREE/CANCEL answer (the arg is the slug of
 # the article the worker came from). Cases: LIST, CLOSE asks, CLOSE_CONFIRMED closes, RATE
 # (arg "<case id>:<1-5>").
@@ -41,6 +42,7 @@ LIST = "list"
 CLOSE = "close"
 CLOSE_CONFIRMED = "closeok"
 RATE = "rate"
+REOPEN = "reopen"
 # The worker's erase (/forget): ASK explains and asks once, CONFIRM erases.
 FORGET = "forget"
 FORGET_ASK = "ask"
@@ -86,6 +88,13 @@ def languages(choices: Sequence[tuple[str, str]], marked: str | None) -> InlineK
         for code, name in ordered
     ]
     return InlineKeyboardMarkup(rows)
+
+
+def switch_language(code: str, t: Translator) -> InlineKeyboardMarkup:
+    """One tap to keep the language the worker wrote in (labelled in that language)."""
+    # Translators: a button that makes this language the worker's language.
+    label = _icon("🌐", t.gettext("Yes, use {language}", language=t.native_name))
+    return InlineKeyboardMarkup([[_button(label, LANGUAGE, CHOOSE, code)]])
 
 
 def category_label(category: str, t: Translator) -> str:
@@ -135,10 +144,14 @@ def answers(articles: Sequence[tuple[str, str]], t: Translator) -> InlineKeyboar
 
 
 def article(
-    slug: str, category: str, t: Translator, *, korean: bool
+    slug: str, category: str, t: Translator, *, korean: bool,
+    sections: Sequence[tuple[int, str]] = (),
 ) -> InlineKeyboardMarkup:
-    """Under an article: in Korean (when that helps), a volunteer, back to its topics, the menu."""
+    """Under an article: its other sections, in Korean (when that helps), a volunteer, back."""
     rows = []
+    for number, heading in sections:
+        data = callback_data(ARTICLE, MORE, f"{slug}:{number}")
+        rows.append([InlineKeyboardButton(_icon("➕", heading[:60]), callback_data=data)])
     if korean:
         # Translators: a button under an article; it sends the Korean version, for the worker to
         # show to a Korean employer or official.
@@ -170,6 +183,28 @@ def talk(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
         [_talk_button(t)], [_button(_icon("🏠", t.gettext("Main menu")), MENU, BACK)],
     ])
+
+
+VOICE_NOTE = "voice"  # the arg of OFFER/AGREE when the worker's voice note opens the case
+NEW_CASE = "new"  # the arg of OFFER when the worker has a case open and wants another
+ADD = "add"  # to the worker's open case (arg: its id)
+
+
+def add_or_new(case_id: int, reference: str, t: Translator) -> InlineKeyboardMarkup:
+    """With a case open: add to it, or open a new case (then the consent step as usual)."""
+    return InlineKeyboardMarkup([
+        # Translators: {reference} is a case number such as K7MP2QX.
+        [_button(_icon("➕", t.gettext("Add to case {reference}", reference=reference)),
+                 VOLUNTEER, ADD, str(case_id))],
+        [_button(_icon("🆕", t.gettext("New case")), VOLUNTEER, OFFER, NEW_CASE)],
+    ])
+
+
+def send_voice(t: Translator) -> InlineKeyboardMarkup:
+    """Send the voice note just received to a volunteer."""
+    # Translators: a button under the bot's answer to a voice message.
+    label = _icon("🎤", t.gettext("Send it to a volunteer"))
+    return InlineKeyboardMarkup([[_button(label, VOLUNTEER, OFFER, VOICE_NOTE)]])
 
 
 def urgent_talk(slug: str | None, t: Translator) -> InlineKeyboardMarkup:
@@ -215,6 +250,15 @@ def confirm_close(case_id: int, t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
         [_button(t.gettext("Yes, close it"), CASE, CLOSE_CONFIRMED, str(case_id))],
         [_button(t.gettext("No, keep it open"), CASE, LIST)],
+    ])
+
+
+def resolved(case_id: int, t: Translator) -> InlineKeyboardMarkup:
+    """Solved (close the case, then rate), or not solved (back to the volunteer)."""
+    return InlineKeyboardMarkup([
+        [_button(_icon("✅", t.gettext("Yes, it is solved")), CASE, CLOSE_CONFIRMED,
+                 str(case_id))],
+        [_button(_icon("↩️", t.gettext("No, it is not solved")), CASE, REOPEN, str(case_id))],
     ])
 
 

@@ -49,6 +49,8 @@ def render_item(
         return volunteer_reply(payload, catalogs.get(lang))
     if kind == OutboxKind.article:
         return volunteer_article(payload, catalogs.get(payload.get("lang") or lang), kb)
+    if kind == OutboxKind.resolved:
+        return resolved_question(payload, catalogs.get(lang))
     if kind == OutboxKind.notice:
         return [Send("send_message", {"text": notice_text(payload, kb)})]
     if kind == OutboxKind.file:
@@ -86,6 +88,18 @@ def volunteer_reply(payload: dict[str, Any], t: Translator) -> list[Send]:
     doc = render.Doc().add("💬 ").add(header, "bold").add("\n\n").add(str(payload["text"]))
     doc.add("\n\n").add(t.gettext("To answer, just write here."), "italic")
     return _messages(doc.messages())
+
+
+def resolved_question(payload: dict[str, Any], t: Translator) -> list[Send]:
+    """A volunteer resolved the case: the worker says solved (close and rate) or not (reopen)."""
+    reference, case_id = payload.get("reference", ""), int(payload.get("case_id", 0))
+    text = render.lines(
+        # Translators: {reference} is the case number, such as K7MP2QX.
+        t.gettext("A union volunteer marked your case {reference} as resolved.",
+                  reference=reference),
+        t.gettext("Is your problem solved?"),
+    )
+    return _messages([text], keyboards.resolved(case_id, t))
 
 
 def volunteer_article(payload: dict[str, Any], t: Translator, kb: KnowledgeBase) -> list[Send]:

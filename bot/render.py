@@ -83,6 +83,28 @@ def article(article: Article, *, note: str | None = None) -> list[str]:
     return doc.messages()
 
 
+def phone_article(article: Article, first: str, *, note: str | None = None) -> list[str]:
+    """What is shown of an article first (bot.sections): bold title, lead and first steps."""
+    doc = Doc().add(article.title, "bold").add("\n\n").add_markdown(first)
+    if note:
+        doc.add("\n\n").add(note, "italic")
+    return doc.messages()
+
+
+def section(title: str, heading: str, markdown: str) -> list[str]:
+    """One section behind a 'More' button, under the article's title and its own heading."""
+    doc = Doc().add(title, "italic").add("\n").add(heading, "bold").add("\n\n")
+    return doc.add_markdown(markdown).messages()
+
+
+def korean_card(title: str, text: str, based_on: str, sources: tuple[str, ...]) -> list[str]:
+    """A card to show an employer: plain text, with the sources it rests on."""
+    doc = Doc().add(title, "bold").add("\n\n").add(text)
+    if sources:
+        doc.add("\n\n").add(based_on, "italic").add("\n" + "\n".join(sources))
+    return doc.messages()
+
+
 def article_note(article: Article, t: Translator, *, source_lang: str) -> str | None:
     """Why a worker should read this article with care, in their language (None if no reason)."""
     if article.lang != t.locale:

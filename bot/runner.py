@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from telegram import Bot
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.app import announce_commands, build_application
@@ -23,6 +25,29 @@ from sathi.runtime import Runtime
 log = logging.getLogger(__name__)
 
 STOP_SECONDS = 10.0
+
+
+async def check_volunteer_chat(runtime: Runtime, bot: Bot) -> str:
+    """Asks Telegram whether the bot can reach SATHI_VOLUNTEER_CHAT_ID; a WARNING if not.
+
+    A wrong id or a group the bot was removed from otherwise shows only as failed notices.
+    """
+    chat_id = runtime.settings.volunteer_chat_id
+    if chat_id is None:
+        runtime.volunteer_chat = "not set"
+        return runtime.volunteer_chat
+    try:
+        await bot.get_chat(chat_id)
+    except TelegramError as exc:
+        runtime.volunteer_chat = "unreachable"
+        log.warning(
+            "SATHI_VOLUNTEER_CHAT_ID %s: the bot cannot reach this chat (%s: %s); notices of new "
+            "and urgent cases will not arrive. Add the bot to the volunteers' group and check "
+            "the id.", chat_id, type(exc).__name__, exc,
+        )
+    else:
+        runtime.volunteer_chat = "ok"
+    return runtime.volunteer_chat
 
 
 class BotRunner:
@@ -46,6 +71,7 @@ class BotRunner:
         settings = self.runtime.settings
         await self.application.initialize()
         await announce_commands(self.application)
+        await check_volunteer_chat(self.runtime, self.application.bot)
         if settings.webhook_url:
             secret = settings.webhook_secret.get_secret_value()  # type: ignore[union-attr]
             url = webhook_address(settings.webhook_url)

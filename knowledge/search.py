@@ -103,6 +103,36 @@ class KnowledgeBase:
         ordered = sorted(self.languages, key=lambda lang: lang != ENGLISH)
         return detect_language(text, ordered, self._profiles)
 
+    def search_across(
+        self, query: str, lang: str | None, limit: int = 3
+    ) -> tuple[str, list[SearchHit]]:
+        """(language, hits): the worker's language first, then the language the message is in.
+
+        A worker whose Telegram says English may type romanized Bengali; a worker who chose
+        Nepali may type Banglish. Their own language is searched first; when it finds nothing,
+        the language the text is written in (other languages are not tried: a word that means
+        nothing in the two would find a random article somewhere).
+        """
+        detected = self.detect_language(query) if self.languages else ENGLISH
+        for each in dict.fromkeys([lang, detected] if lang else [detected]):
+            hits = self.search(query, each, limit)
+            if hits:
+                return each, hits
+        return lang or detected, []
+
+    def is_small_talk(self, query: str, lang: str | None = None) -> bool:
+        """True when a message has no word that could name a topic (a greeting, 'how are you')."""
+        if lang is None:
+            lang = self.detect_language(query)
+        data, english = self._data_for(lang), self._data_for(ENGLISH)
+        text, _count = _without_small_talk_phrases(query, data, english)
+        if not normalize(query).strip():
+            return False
+        return all(
+            _chat_kind(word, data, english) == SMALL_TALK
+            for word in _content_words(text, data, english)
+        )
+
     def search(self, query: str, lang: str | None = None, limit: int = 3) -> list[SearchHit]:
         """The best slugs for a query, best first; [] when nothing answers it well enough."""
         if lang is None:

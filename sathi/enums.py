@@ -100,6 +100,7 @@ class OutboxKind(StrEnum):
     article = "article"
     file = "file"
     notice = "notice"
+    resolved = "resolved"  # asks the worker whether their resolved case is solved
     verify = "verify"  # the code that proves a volunteer's Telegram chat
 
 

@@ -73,6 +73,10 @@ class Member(Base):
     # Set when the worker agreed to talk to a volunteer: their next message opens a case.
     pending_case_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pending_case_topic: Mapped[str | None] = mapped_column(String(64))
+    # Set when the bot asked a worker without a language to choose one: it asks only once.
+    language_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A voice note sent outside a case, offered to a volunteer: it opens the case on consent.
+    pending_voice_file_id: Mapped[str | None] = mapped_column(EncryptedText)
 
 
 class Article(Base):

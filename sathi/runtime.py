@@ -82,6 +82,9 @@ class Runtime:
     vault: Vault
     catalogs: Catalogs
     knowledge: KnowledgeHolder
+    # The volunteers' group as the bot found it at start: "not set", "unchecked", "ok" or
+    # "unreachable" (shown by /readyz; set by bot.runner).
+    volunteer_chat: str = "unchecked"
 
     async def close(self) -> None:
         """Releases the database connections."""

@@ -7,9 +7,11 @@ from fastapi import APIRouter, Query, status
 from admin_api.deps import CurrentVolunteer, SessionDep
 from admin_api.errors import ERROR_RESPONSES
 from admin_api.schemas import (
+    MAX_ID,
     ArticleSend,
     AssignmentCreate,
     CaseDetailRead,
+    CaseKey,
     CaseListQuery,
     CasePageRead,
     NoteCreate,
@@ -18,9 +20,11 @@ from admin_api.schemas import (
     StatusChange,
     UrgencyChange,
 )
+from sathi.errors import NotFound
 from sathi.models import Case
 from sathi.services import cases, deliveries
 from sathi.services.cases import CasePage
+from sathi.services.references import LENGTH as REFERENCE_LENGTH
 
 router = APIRouter(prefix="/cases", tags=["cases"], responses=ERROR_RESPONSES)
 
@@ -34,9 +38,18 @@ async def list_cases(
 
 
 @router.get("/{case_id}", response_model=CaseDetailRead)
-async def read_case(session: SessionDep, staff: CurrentVolunteer, case_id: PathId) -> Case:
-    """A case with its whole thread, notes, audit trail and each reply's delivery status."""
-    return await cases.get_case(session, staff=staff, case_id=case_id)
+async def read_case(session: SessionDep, staff: CurrentVolunteer, case_id: CaseKey) -> Case:
+    """A case by id or reference (as in the group's notice), with its whole thread.
+
+    Also its notes, audit trail and each reply's delivery status.
+    """
+    if case_id.isdigit() and int(case_id) <= MAX_ID:
+        try:
+            return await cases.get_case(session, staff=staff, case_id=int(case_id))
+        except NotFound:
+            if len(case_id) != REFERENCE_LENGTH:  # a reference may be all digits (2345678)
+                raise
+    return await cases.get_case_by_reference(session, staff=staff, reference=case_id)
 
 
 @router.post("/{case_id}/claim", response_model=CaseDetailRead)

@@ -18,7 +18,12 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(runtime: RuntimeDep) -> JSONResponse:
-    """The database answers and its schema is at the newest migration."""
+    """The database answers and its schema is at the newest migration.
+
+    The body also says whether the bot could reach the volunteers' group at start
+    ("volunteer_chat": "ok", "unreachable", "not set" or "unchecked"); that does not make the
+    process unready, since workers are still answered.
+    """
     try:
         async with runtime.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
@@ -27,4 +32,4 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
         return JSONResponse({"status": "unavailable", "detail": type(exc).__name__}, 503)
     if not current:
         return JSONResponse({"status": "unavailable", "detail": "migrations pending"}, 503)
-    return JSONResponse({"status": "ready"})
+    return JSONResponse({"status": "ready", "volunteer_chat": runtime.volunteer_chat})

@@ -1,11 +1,12 @@
 """Browsing: the topics of a category, an article, and the same article in Korean."""
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
-from bot import guidance, keyboards, render
+from bot import guidance, keyboards, render, sections
 from bot.context import SathiContext
 from bot.deps import with_member
 from bot.handlers.menu import main_menu
+from knowledge.models import Article
 from sathi.services import gaps
 
 
@@ -44,13 +45,43 @@ async def show_article(update: Update, context: SathiContext) -> None:
     article = guidance.article_in(context.kb, slug or "", context.locale)
     if article is None:
         return _gone(context)
+    reply_article(context, article)
+
+
+def reply_article(context: SathiContext, article: Article) -> None:
+    """The lead and first steps of an article, its other sections as 'More' buttons."""
     t = context.t
     note = render.article_note(article, t, source_lang=guidance.SOURCE_LANG)
+    phone = sections.for_phone(article, context.locale)
+    context.reply(render.phone_article(article, phone.first, note=note),
+                  _article_buttons(context, article, phone))
+
+
+def _article_buttons(
+    context: SathiContext, article: Article, phone: sections.PhoneArticle
+) -> InlineKeyboardMarkup:
     korean = guidance.korean_version(context.kb, article.slug) is not None
     korean = korean and context.locale != guidance.KOREAN
-    markup = keyboards.article(article.slug, article.category, t, korean=korean)
-    markup = keyboards.with_feedback(markup, article.slug)
-    context.reply(render.article(article, note=note), markup)
+    more = [(number, section.heading) for number, section in enumerate(phone.more)]
+    markup = keyboards.article(article.slug, article.category, context.t, korean=korean,
+                               sections=more)
+    return keyboards.with_feedback(markup, article.slug)
+
+
+@with_member
+async def show_section(update: Update, context: SathiContext) -> None:
+    """One section of an article behind its 'More' button, the article's buttons below it."""
+    _action, arg = _arg(update)
+    slug, _, number = (arg or "").rpartition(":")
+    article = guidance.article_in(context.kb, slug, context.locale)
+    found = sections.section(article, context.locale, int(number)) if (
+        article is not None and number.isdigit()) else None
+    if article is None or found is None:
+        return _gone(context)
+    context.detach()
+    phone = sections.for_phone(article, context.locale)
+    context.reply(render.section(article.title, found.heading, found.body),
+                  _article_buttons(context, article, phone))
 
 
 @with_member
@@ -65,9 +96,11 @@ async def show_in_korean(update: Update, context: SathiContext) -> None:
     context.reply(render.plain(t.gettext(
         "Here it is in Korean. You can show the next message to your employer or an official."
     )))
-    note = render.article_note(korean, ko, source_lang=guidance.SOURCE_LANG)
+    text, sources = sections.korean_card(korean)
+    # Translators: above the official web pages a card for an employer rests on.
+    card = render.korean_card(korean.title, text, ko.gettext("Based on:"), sources)
     markup = keyboards.article(korean.slug, korean.category, t, korean=False)
-    context.reply(render.article(korean, note=note), markup)
+    context.reply(card, markup)
 
 
 @with_member

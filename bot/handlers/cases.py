@@ -95,3 +95,22 @@ async def rate_help(update: Update, context: SathiContext) -> None:
         return
     thanks = render.plain(t.gettext("Thank you for your answer."))
     context.replace(thanks, keyboards.menu_button(t))
+
+
+@with_member
+async def reopen_case(update: Update, context: SathiContext) -> None:
+    """The worker says a resolved case is not solved: it goes back to the volunteers."""
+    case_id, _ = _numbers(update)
+    t = context.t
+    try:
+        case = await cases.reopen_case_by_worker(
+            context.session, member=context.member, case_id=case_id
+        )
+    except (NotFound, InvalidTransition):
+        context.replace(render.plain(t.gettext("This case is no longer available.")),
+                        keyboards.talk(t))
+        return
+    context.replace(render.plain(t.gettext(
+        "Case {reference} is open again. Write here what is still wrong: a volunteer will read "
+        "it.", reference=case.reference,
+    )), keyboards.menu_button(t))

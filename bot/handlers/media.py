@@ -1,8 +1,8 @@
 """Voice notes, photos, stickers, files and the rest outside a case: a kind answer, not silence."""
 
-from telegram import Message
+from telegram import InlineKeyboardMarkup, Message
 
-from bot import render
+from bot import keyboards, render
 from bot.context import SathiContext
 from bot.handlers.menu import main_menu
 from bot.handlers.search import offer_language
@@ -32,6 +32,22 @@ def _note(message: Message) -> str:
     if message.contact or message.location or message.venue:
         return PERSONAL
     return STICKER
+
+
+VOICE_OFFER = N_(
+    "I cannot listen to voice messages, but a union volunteer can. Press the button to send "
+    "this voice message to a volunteer, or choose a topic."
+)
+
+
+def offer_voice(context: SathiContext) -> None:
+    """A voice note outside a case: one tap sends it to a volunteer (after consent)."""
+    t = context.t
+    text, menu = main_menu(context)
+    rows = [*keyboards.send_voice(t).inline_keyboard, *menu.inline_keyboard]
+    note = render.plain(t.gettext(VOICE_OFFER))
+    context.reply(f"{note}\n\n{text}", InlineKeyboardMarkup(rows))
+    offer_language(context)
 
 
 def answer_media(context: SathiContext, message: Message) -> None:

@@ -9,13 +9,15 @@ from telegram import Message, Update
 from bot import guidance, keyboards, render
 from bot.context import SathiContext
 from bot.deps import with_member
-from bot.handlers.media import answer_media
-from bot.handlers.search import answer_question
+from bot.handlers.media import answer_media, offer_voice
+from bot.handlers.search import answer_if_found, answer_question
 from knowledge.triage import Level, triage
 from sathi.enums import MessageKind
 from sathi.models import Case
 from sathi.services import escalation, gaps
 from sathi.services.escalation import Receipt, Route, WorkerMessage
+
+SPOKEN = (MessageKind.voice, MessageKind.audio)
 
 
 def worker_message(message: Message) -> WorkerMessage | None:
@@ -37,7 +39,9 @@ def worker_message(message: Message) -> WorkerMessage | None:
     return None
 
 
-async def _to_case(context: SathiContext, message: WorkerMessage) -> Receipt:
+async def to_case(
+    context: SathiContext, message: WorkerMessage, *, quiet: bool = False
+) -> Receipt:
     """Hands the message to the escalation service and says where it went."""
     kb, lang = context.kb, context.locale
     receipt = await escalation.receive(
@@ -47,12 +51,21 @@ async def _to_case(context: SathiContext, message: WorkerMessage) -> Receipt:
     )
     if receipt.route is Route.opened:
         _opened(context, receipt.case)
-    elif receipt.route is Route.added:
-        # Translators: {reference} is a case number such as K7MP2QX.
-        text = context.t.gettext("Added to your case {reference}.",
-                                 reference=receipt.case.reference)
-        context.reply(render.plain(text))
+    elif receipt.route is Route.added and not quiet:
+        _added(context, receipt.case, also=False)
     return receipt
+
+
+def _added(context: SathiContext, case: Case, *, also: bool) -> None:
+    t = context.t
+    if also:
+        # Translators: {reference} is a case number such as K7MP2QX.
+        text = t.gettext("Your message was also added to your case {reference}.",
+                         reference=case.reference)
+    else:
+        # Translators: {reference} is a case number such as K7MP2QX.
+        text = t.gettext("Added to your case {reference}.", reference=case.reference)
+    context.reply(render.plain(text))
 
 
 def _opened(context: SathiContext, case: Case) -> None:
@@ -86,10 +99,16 @@ def _closed(context: SathiContext, case: Case) -> None:
 async def receive_text(update: Update, context: SathiContext) -> None:
     """Text (also edited): for the worker's case, or a question for the knowledge base."""
     text = update.effective_message.text or ""
-    receipt = await _to_case(context, WorkerMessage(MessageKind.text, text=text))
-    if receipt.route in (Route.opened, Route.added):
+    receipt = await to_case(context, WorkerMessage(MessageKind.text, text=text), quiet=True)
+    if receipt.route is Route.opened:
         return
     alert = triage(text)
+    if receipt.route is Route.added:
+        # A question in an open case is still answered (not below a crisis answer); the
+        # volunteer sees it too.
+        searched = alert is None or alert.level is Level.danger
+        _added(context, receipt.case, also=searched and answer_if_found(context, text))
+        return
     if alert is None:
         if not answer_question(context, text):  # counted for editors, scrubbed, no identity
             await gaps.record_miss(context.session, lang=context.locale, question=text)
@@ -104,8 +123,12 @@ async def receive_media(update: Update, context: SathiContext) -> None:
     """A voice note, photo or file for the worker's case; otherwise a kind answer."""
     message = update.effective_message
     found = worker_message(message)
-    receipt = await _to_case(context, found) if found else Receipt(Route.none)
+    receipt = await to_case(context, found) if found else Receipt(Route.none)
     if receipt.route is Route.closed:
         _closed(context, receipt.case)
+    elif receipt.route is Route.none and found is not None and found.kind in SPOKEN:
+        # Many workers speak more easily than they write: a volunteer can listen.
+        context.member.pending_voice_file_id = found.file_id
+        offer_voice(context)
     elif receipt.route is Route.none:
         answer_media(context, message)

@@ -10,7 +10,10 @@ from bot import guidance, keyboards, render
 from bot.context import SathiContext
 from bot.deps import with_member
 from bot.handlers.menu import main_menu
-from sathi.services import escalation
+from bot.handlers.messages import to_case
+from sathi.enums import MessageKind
+from sathi.services import cases, escalation
+from sathi.services.escalation import WorkerMessage
 
 
 def _slug(update: Update) -> str | None:
@@ -25,8 +28,23 @@ def _urgent(update: Update) -> bool:
 
 @with_member
 async def offer_volunteer(update: Update, context: SathiContext) -> None:
-    """Who will read the messages, what is kept and for how long; then agree or cancel."""
+    """Who will read the messages, what is kept and for how long; then agree or cancel.
+
+    With a case open, the worker is asked first: add to that case, or open a new one (not
+    when they asked for a volunteer now, from an emergency answer).
+    """
     t = context.t
+    arg = _slug(update)
+    open_cases = await cases.open_cases_for_member(context.session, member=context.member)
+    if open_cases and arg != keyboards.NEW_CASE and not _urgent(update):
+        latest = max(open_cases, key=lambda case: (case.updated_at, case.id))
+        text = t.gettext(
+            "You have an open case {reference}. Add your message to it, or open a new case?",
+            reference=latest.reference,
+        )
+        context.show(render.plain(text), keyboards.add_or_new(latest.id, latest.reference, t),
+                     in_place=False)
+        return
     text = render.lines(
         t.gettext(
             "You can write to a volunteer of the workers' union. Only union volunteers who "
@@ -48,7 +66,8 @@ async def offer_volunteer(update: Update, context: SathiContext) -> None:
         ),
         t.gettext("Do you agree that union volunteers read your messages?"),
     )
-    markup = keyboards.consent(_slug(update), t, urgent=_urgent(update))
+    slug = None if arg == keyboards.NEW_CASE else arg
+    markup = keyboards.consent(slug, t, urgent=_urgent(update))
     context.show(text, markup, in_place=False)
 
 
@@ -60,6 +79,11 @@ async def agree_to_share(update: Update, context: SathiContext) -> None:
     await escalation.agree(context.session, member=context.member, topic=slug if known else None)
     t = context.t
     context.detach()  # the consent text stays readable above, without its buttons
+    voice = context.member.pending_voice_file_id
+    if slug == keyboards.VOICE_NOTE and voice:
+        context.member.pending_voice_file_id = None
+        await to_case(context, WorkerMessage(MessageKind.voice, file_id=voice))  # opens the case
+        return
     context.reply(render.lines(
         t.gettext(
             "Thank you. Now tell the volunteer about your problem, in your own language. You "
@@ -95,6 +119,29 @@ async def open_urgent_case(update: Update, context: SathiContext) -> None:
 async def cancel_talk(update: Update, context: SathiContext) -> None:
     """Forgets the consent; nothing went to a volunteer."""
     await escalation.cancel(context.session, member=context.member)
+    context.member.pending_voice_file_id = None
     text, markup = main_menu(context)
     cancelled = render.plain(context.t.gettext("Cancelled. Nothing was sent to a volunteer."))
     context.replace(f"{cancelled}\n\n{text}", markup)
+
+
+@with_member
+async def add_to_case(update: Update, context: SathiContext) -> None:
+    """The worker keeps to their open case: the voice note offered joins it, or they write."""
+    case_id = _slug(update)
+    open_cases = await cases.open_cases_for_member(context.session, member=context.member)
+    case = next((case for case in open_cases if str(case.id) == case_id), None)
+    t = context.t
+    if case is None:
+        context.replace(render.plain(t.gettext("This case is no longer available.")),
+                        keyboards.talk(t))
+        return
+    context.detach()
+    voice = context.member.pending_voice_file_id
+    if voice:
+        context.member.pending_voice_file_id = None
+        await to_case(context, WorkerMessage(MessageKind.voice, file_id=voice))
+        return
+    context.reply(render.plain(t.gettext(
+        "Write your message here: it goes to your case {reference}.", reference=case.reference
+    )), keyboards.menu_button(t))

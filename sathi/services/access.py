@@ -1,7 +1,7 @@
 """Who may see and work on which case: admins all, volunteers their languages, editors none."""
 
 from sathi.enums import Role
-from sathi.errors import NotAllowed, NotFound
+from sathi.errors import Conflict, NotAllowed, NotFound
 from sathi.models import Case, Staff
 
 
@@ -28,3 +28,16 @@ def ensure_visible(staff: Staff, case: Case | None, case_id: int) -> Case:
     if case is None or not handles_language(staff, case.lang):
         raise NotFound(f"case {case_id} not found")
     return case
+
+
+def require_may_reply(staff: Staff, case: Case) -> None:
+    """Only the assignee (or an admin) answers a claimed case: two voices confuse a worker.
+
+    Anyone who may see an unassigned case may answer it, and it becomes theirs.
+    """
+    if case.assignee_id is None or case.assignee_id == staff.id or staff.role == Role.admin:
+        return
+    raise Conflict(
+        f"case {case.reference} is assigned to another volunteer: only they or an admin may "
+        "answer it. Ask them, or an admin, to reassign it to you."
+    )

@@ -15,7 +15,8 @@ from sathi.enums import CaseEventKind, CaseStatus
 from sathi.errors import Conflict, InvalidTransition
 from sathi.models import Case, CaseEvent, CaseMessage, Staff
 
-# new -> assigned -> waiting_for_worker -> resolved -> closed; reopen_case goes back from the end.
+# new -> assigned -> waiting_for_worker -> resolved -> closed; reopen() goes back from the end
+# (to the assignee, or to new) and is the only way back from resolved or closed.
 TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
     CaseStatus.new: frozenset({CaseStatus.assigned, CaseStatus.resolved, CaseStatus.closed}),
     CaseStatus.assigned: frozenset({
@@ -24,8 +25,8 @@ TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
     CaseStatus.waiting_for_worker: frozenset({
         CaseStatus.new, CaseStatus.assigned, CaseStatus.resolved, CaseStatus.closed,
     }),
-    CaseStatus.resolved: frozenset({CaseStatus.closed}),
-    CaseStatus.closed: frozenset(),
+    CaseStatus.resolved: frozenset({CaseStatus.closed, CaseStatus.new, CaseStatus.assigned}),
+    CaseStatus.closed: frozenset({CaseStatus.new, CaseStatus.assigned}),
 }
 
 # Statuses in which volunteers talk with the worker; resolved and closed cases must be reopened.
@@ -113,20 +114,41 @@ def move(
     *,
     actor: Staff | None = None,
     now: datetime | None = None,
+    reopening: bool = False,
 ) -> None:
-    """Changes the status along TRANSITIONS and records it; InvalidTransition otherwise."""
+    """Changes the status along TRANSITIONS and records it; InvalidTransition otherwise.
+
+    Out of resolved or closed only reopen() moves a case; its event is `reopened`.
+    """
     if target == case.status:
         return
-    if target not in TRANSITIONS[case.status]:
+    if target not in TRANSITIONS[case.status] or _goes_back(case.status, target, reopening):
         raise InvalidTransition(f"a {case.status} case cannot become {target}")
     now = now or utcnow()
-    record(session, case, CaseEventKind.status_changed, actor=actor,
-           detail=f"{case.status}->{target}", now=now)
+    kind = CaseEventKind.reopened if reopening else CaseEventKind.status_changed
+    record(session, case, kind, actor=actor, detail=f"{case.status}->{target}", now=now)
     case.status = target
     if target == CaseStatus.resolved:
         case.resolved_at = now
     if target == CaseStatus.closed:
         case.closed_at = now
+
+
+def reopen(
+    session: AsyncSession, case: Case, *, actor: Staff | None = None, now: datetime | None = None
+) -> None:
+    """Brings a resolved or closed case back to its assignee (or to new), along TRANSITIONS."""
+    if case.status not in (CaseStatus.resolved, CaseStatus.closed):
+        raise InvalidTransition(f"a {case.status} case is open already")
+    target = CaseStatus.assigned if case.assignee_id is not None else CaseStatus.new
+    move(session, case, target, actor=actor, now=now, reopening=True)
+    case.resolved_at = None
+    case.closed_at = None
+
+
+def _goes_back(current: CaseStatus, target: CaseStatus, reopening: bool) -> bool:
+    """Out of resolved or closed into an active status: only reopen() may."""
+    return current not in ACTIVE and target in ACTIVE and not reopening
 
 
 def require_active(case: Case, action: str) -> None:

@@ -253,6 +253,7 @@ async def list_cases(
     urgency: Urgency | None = None,
     topic: str | None = None,
     assignee: int | Literal["me", "none"] | None = None,
+    reference: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> CasePage:
@@ -261,7 +262,8 @@ async def list_cases(
     Args:
         session: the request's session.
         staff: who is asking; volunteers see their languages only.
-        status: any of these statuses (all when empty).
+        status: any of these statuses (all but closed when empty).
+        reference: one case by its reference (as a worker reads it out).
         lang: one case language.
         urgency: one urgency.
         topic: one topic slug.
@@ -277,6 +279,10 @@ async def list_cases(
         conditions.append(Case.lang.in_(languages))
     if status:
         conditions.append(Case.status.in_(status))
+    elif reference is None:
+        conditions.append(Case.status != CaseStatus.closed)
+    if reference is not None:
+        conditions.append(Case.reference == (normalize_reference(reference) or reference))
     if lang is not None:
         conditions.append(Case.lang == lang)
     if urgency is not None:
@@ -298,6 +304,16 @@ async def list_cases(
     )
     items = list(await session.scalars(query))
     return CasePage(items=items, total=int(total or 0), limit=limit, offset=offset)
+
+
+async def get_case_by_reference(session: AsyncSession, *, staff: Staff, reference: str) -> Case:
+    """A case by the reference in the group's notice; NotFound if not visible or no such case."""
+    access.require_case_worker(staff)
+    code = normalize_reference(reference)
+    case_id = await session.scalar(select(Case.id).where(Case.reference == code)) if code else None
+    if case_id is None:
+        raise NotFound(f"no case {reference}")
+    return await get_case(session, staff=staff, case_id=case_id)
 
 
 async def get_case(session: AsyncSession, *, staff: Staff, case_id: int) -> Case:
@@ -413,6 +429,7 @@ async def reply_to_case(
     """
     case = await _staff_case(session, staff, case_id)
     case_state.require_active(case, "reply to")
+    access.require_may_reply(staff, case)
     if canned_reply_id is not None:
         canned = await session.get(CannedReply, canned_reply_id)
         if canned is None or canned.lang != case.lang:
@@ -444,6 +461,7 @@ async def send_article(session: AsyncSession, *, staff: Staff, case_id: int, slu
     """
     case = await _staff_case(session, staff, case_id)
     case_state.require_active(case, "send an article in")
+    access.require_may_reply(staff, case)
     article = await session.scalar(
         select(Article).where(Article.slug == slug, Article.lang == case.lang)
     )
@@ -489,17 +507,35 @@ async def change_status(
         raise InvalidTransition("unassign the case to put it back to new")
     if status in (CaseStatus.assigned, CaseStatus.waiting_for_worker) and case.assignee_id is None:
         raise InvalidTransition("assign the case first")
+    resolving = status == CaseStatus.resolved and case.status != CaseStatus.resolved
     case_state.move(session, case, status, actor=staff)
+    if resolving:
+        await _ask_worker_if_solved(session, case)
+    return await _reload(session, case)
+
+
+async def _ask_worker_if_solved(session: AsyncSession, case: Case) -> None:
+    """The worker hears that their case was resolved, and says whether it is solved."""
+    member = await session.get(Member, case.member_id)
+    assert member is not None
+    await outbox.enqueue(
+        session, kind=OutboxKind.resolved, chat_id=member.chat_id, case_id=case.id,
+        payload={"reference": case.reference, "case_id": case.id},
+    )
+
+
+@case_state.one_writer
+async def reopen_case_by_worker(session: AsyncSession, *, member: Member, case_id: int) -> Case:
+    """The worker says a resolved case is not solved: back to its volunteer."""
+    case = await _member_case(session, member, case_id)
+    if case.status != CaseStatus.resolved:
+        raise InvalidTransition(f"case {case.reference} is not resolved")
+    _reopen(session, case, None)
     return await _reload(session, case)
 
 
 def _reopen(session: AsyncSession, case: Case, actor: Staff | None) -> None:
-    previous = case.status
-    case.status = CaseStatus.assigned if case.assignee_id is not None else CaseStatus.new
-    case.resolved_at = None
-    case.closed_at = None
-    case_state.record(session, case, CaseEventKind.reopened, actor=actor,
-                      detail=f"{previous}->{case.status}")
+    case_state.reopen(session, case, actor=actor)
 
 
 @case_state.one_writer

@@ -21,6 +21,8 @@ CRISIS = {
 }
 URGENT_CRISIS = "esc:urgent:crisis-mental-health"
 
+ALERT_STARTS = ("🆘", "💛")  # the danger and the crisis answers
+
 
 async def _choose(chat, locale: str) -> None:
     await chat.say("/start")
@@ -120,8 +122,10 @@ async def test_alert_in_a_photo_caption(chat):
 async def test_fired_is_not_a_fire(chat):
     await _choose(chat, "en")
     answer = await chat.say("I was fired from my job")
-    assert not any(n in call.text for call in answer for n in ("112", "119", "109"))
-    assert any(data == "art:show:dismissal" for call in answer for _label, data in call.buttons)
+    assert not any(call.text.startswith(ALERT_STARTS) for call in answer)
+    # the list of topics, or the only one opened at once
+    assert any(data in ("art:show:dismissal", "art:more:dismissal:0")
+               for call in answer for _label, data in call.buttons)
 
 
 @pytest.mark.parametrize(
@@ -131,4 +135,5 @@ async def test_fired_is_not_a_fire(chat):
 async def test_no_alert_without_a_crisis_or_danger(chat, words):
     await _choose(chat, "en")
     answer = await chat.say(words)
-    assert not any("112" in call.text or "109" in call.text for call in answer)
+    # (an article found for the words may name 112 itself: only the alert answers are checked)
+    assert not any(call.text.startswith(ALERT_STARTS) for call in answer)

@@ -14,8 +14,8 @@ async def nepali(chat):
 
 
 @pytest.mark.parametrize(("update", "says"), [
-    (updates.voice, "I cannot listen to voice messages or watch videos yet. Please write your "
-                    "question in a few words, in any language, or choose a topic."),
+    (updates.voice, "I cannot listen to voice messages, but a union volunteer can. Press the "
+                    "button to send this voice message to a volunteer, or choose a topic."),
     (updates.photo, "I cannot read photos or files yet. Please write your question in a few "
                     "words, or choose a topic. Do not send photos of your passport or ID card "
                     "here."),
@@ -55,7 +55,7 @@ async def test_a_failing_handler_apologises_in_the_workers_language(
     def broken(*args, **kwargs):
         raise RuntimeError("search exploded")
 
-    monkeypatch.setattr(guidance, "answers", broken)
+    monkeypatch.setattr(guidance, "answers_across", broken)
     secret_words = "मेरो तलब secret-words-123"
     answer = await nepali.say(secret_words)
     ne = imported.catalogs.get("ne")

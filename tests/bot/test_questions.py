@@ -25,8 +25,12 @@ async def test_question_finds_the_article_in_each_language(chat, imported: Runti
     await _chosen(chat, locale)
     t = imported.catalogs.get(locale)
 
-    [answer] = await chat.say(question)
+    answer, *rest = await chat.say(question)
     title = imported.knowledge.current.get(slug, locale).title
+    if answer.text.startswith(title):  # the only hit: the article opens at once
+        buttons = [data for call in (answer, *rest) for _label, data in call.buttons]
+        assert f"art:more:{slug}:0" in buttons
+        return
     assert answer.buttons[0] == (title, f"art:show:{slug}")
     count = len(answer.buttons) - 1
     assert answer.text == t.ngettext(
@@ -52,12 +56,11 @@ async def test_worker_without_a_language_is_answered_in_the_language_they_write(
     # Their phone is in Korean, but they write Nepali: the words decide.
     chat = Conversation(app, fake_api, language_code="ko-KR")
     ne = imported.catalogs.get("ne")
-    answer, hint = await chat.say(QUESTIONS["ne"][0])
+    [answer] = await chat.say(QUESTIONS["ne"][0])
     assert answer.text.startswith(ne.ngettext(
         "I found {n} topic for your question:", "I found {n} topics for your question:", 1
     )[:10])
     assert answer.buttons[0][1] == "art:show:unpaid-wages"
-    assert hint.text == ne.gettext("To choose your language, send /language")
 
 
 async def test_worker_without_a_language_gets_their_phones_language_for_media(
@@ -67,12 +70,11 @@ async def test_worker_without_a_language_gets_their_phones_language_for_media(
 
     chat = Conversation(app, fake_api, language_code="bn")
     bn = imported.catalogs.get("bn")
-    answer, hint = await chat.send(updates.voice(language_code="bn"))
+    [answer] = await chat.send(updates.voice(language_code="bn"))
     assert bn.gettext(
-        "I cannot listen to voice messages or watch videos yet. Please write your question in "
-        "a few words, in any language, or choose a topic."
-    ) in answer.text
-    assert hint.text == bn.gettext("To choose your language, send /language")
+        "I cannot listen to voice messages, but a union volunteer can. Press the button to send "
+        "this voice message to a volunteer, or choose a topic."
+    ) in answer.text, "in the phone's language, which Sathi speaks: no need to ask"
 
 
 async def test_worker_text_is_escaped(chat, imported: Runtime):

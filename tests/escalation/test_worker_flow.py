@@ -105,9 +105,9 @@ async def test_a_worker_who_cancels_or_goes_quiet_opens_no_case(worker, imported
         await session.execute(update(Member).values(pending_case_at=utcnow() - timedelta(hours=3)))
     [voice] = await worker.send(updates.voice())
     assert voice.text.startswith(ne.gettext(
-        "I cannot listen to voice messages or watch videos yet. Please write your question in "
-        "a few words, in any language, or choose a topic."
-    ))
+        "I cannot listen to voice messages, but a union volunteer can. Press the button to send "
+        "this voice message to a volunteer, or choose a topic."
+    )), "an expired agreement: the voice note is offered again, not sent"
     assert await _cases(imported) == []
 
 

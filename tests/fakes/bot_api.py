@@ -128,6 +128,7 @@ class FakeBotApi:
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []
         self.script: dict[str, list[Scripted]] = {}
+        self.groups: set[int] = set()  # chats getChat finds (the bot is a member)
         self._message_ids = itertools.count(1)
         self._new_update = asyncio.Event()
         self._faults = Faults()
@@ -259,6 +260,13 @@ class FakeBotApi:
 
     async def _m_getMe(self, params: dict[str, Any]) -> JSONResponse:
         return _ok(BOT)
+
+    async def _m_getChat(self, params: dict[str, Any]) -> JSONResponse:
+        chat_id = int(params["chat_id"])
+        if chat_id not in self.groups:
+            return _bad("Bad Request: chat not found")
+        return _ok({"id": chat_id, "type": "supergroup", "title": "Volunteers",
+                    "accent_color_id": 0, "max_reaction_count": 11})
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> JSONResponse:
         problem = _check_text(params)
