@@ -56,6 +56,11 @@ async def read_article(app, fake_api, slug: str, lang: str):
     shown = await chat.send(updates.button(f"art:show:{slug}", 1))
     assert shown and shown[0].text.startswith(app.bot_data["runtime"].knowledge.current.get(
         slug, lang).title)
+    # The phone view shows the lead first: open every section behind its "More" button too.
+    more = [data for call in shown for _label, data in call.buttons
+            if data.startswith("art:more:")]
+    for data in more:
+        shown += await chat.send(updates.button(data, 1))
     return shown
 
 
