@@ -7,7 +7,7 @@ For each bot and each mode a fresh fake Bot API (tests/fakes/bot_api.py, on 127.
 bot process: the echo bot (benchmarks/echo_bot.py) or `sathi run` with a temporary SATHI_DATA_DIR
 (SQLite), after `sathi knowledge import`. Both get the same injection: worker questions taken
 cyclically from ../shared/queries-dev.jsonl (fallback: benchmarks/queries-own-check.jsonl), update
-i from user i mod U, each user a private chat.
+i from user i mod U, each user a private chat asking consecutive questions of the file.
 
 - burst: all N updates queued at once; updates/s = N / (time of the last update's first reply -
   time queued); stops when every update has a first reply, or after --timeout seconds.
@@ -126,7 +126,11 @@ class Outcome:
 
 
 def _updates(texts: list[str], count: int, users: int, ids: itertools.count) -> list[Injected]:
-    return [Injected(next(ids), BASE_USER + i % users, texts[i % len(texts)])
+    """Update i from user i mod U; a user's k-th question is the next text after its previous
+    one (cyclically), so a user asks no question twice while it has fewer than the file has."""
+    rounds = -(-count // users)
+    return [Injected(next(ids), BASE_USER + i % users,
+                     texts[((i % users) * rounds + i // users) % len(texts)])
             for i in range(count)]
 
 
@@ -260,7 +264,11 @@ async def _one(kind: str, mode: str, items: list[Injected], rate: float, timeout
     fake = BenchBotApi()
     await fake.start()
     with tempfile.TemporaryDirectory(prefix="sathi-bench-") as tmp:
-        process = await _start(kind, fake.url, Path(tmp))
+        try:
+            process = await _start(kind, fake.url, Path(tmp))
+        except BaseException:
+            await fake.stop()
+            raise
         try:
             await asyncio.wait_for(fake.polled.wait(), START_TIMEOUT)
             await asyncio.sleep(0.5)  # let the first poll settle into its long wait
