@@ -21,17 +21,20 @@ arrival):
   yet; a reply with no such update left is a duplicate; a reply that belongs to an update earlier
   than one already answered breaks the chat's order.
 - sathi (its replies do not quote the question): Sathi answers a question with one message with
-  buttons (the topics found, or the menu), sometimes followed by a message without buttons (the
-  hint "To choose your language, send /language"). A chat's replies are cut into series, each
-  starting at a reply with buttons (or the chat's first reply); the k-th series belongs to the
-  chat's k-th update, and its first message is that update's first reply. The usual series of each
-  question text is learnt from the chats with exactly one series per update (users choose no
-  language and press no button, so the answer depends on the question only). An update is lost
-  when the chat's series run out; duplicated when its usual series comes twice in a row where
-  another was due, or the chat has more series than updates; the chat's order is broken when a
-  series is not its update's usual one but is another update's of the same chat. (An answer that
-  began with a message without buttons, such as an emergency line, would be miscut; the ordinary
-  questions of the queries files get none.)
+  buttons (the topics found, or the menu), sometimes after an emergency line (🆘, with a button)
+  and followed by a message without buttons (the hint "To choose your language, send /language").
+  A chat's replies are cut into series: each starts at a reply with buttons, except that a reply
+  without buttons, or the one right after an emergency line, joins the series before it; the k-th
+  series belongs to the chat's k-th update, and its first message is that update's first reply.
+  The usual series of each question text is learnt from the chats with exactly one series per
+  update (users choose no language and press no button, so the answer depends on the question
+  only). An update is lost when the chat's series run out; duplicated when its usual series comes
+  twice in a row where another was due, or the chat has more series than updates; the chat's
+  order is broken when a series is not its update's usual one but is another update's of the same
+  chat. Limits: a danger line with no answer after it, or a crisis line (💛) without buttons,
+  would be miscut (and show as lost or duplicated); in ../shared/queries-dev.jsonl the 3 questions
+  that triage flags all get an answer after the line (`sathi search --json`). If Sathi's answers
+  change shape, this cut must follow: check `replies` against the updates.
 
 A mode ends once every chat has at least one reply per update and nothing was sent for 2 s, or
 --timeout seconds after the last update was queued; the bot is then stopped (SIGINT, then SIGKILL
@@ -67,6 +70,7 @@ MAX_BATCH = 100  # Telegram's getUpdates limit
 START_TIMEOUT = 90.0
 STOP_TIMEOUT = 15.0
 Replies = dict[int, list[tuple[float, str, bool]]]  # chat -> (arrival, text, has buttons)
+ALERT = "🆘"  # how Sathi's danger and crisis lines begin (bot/alerts.py)
 QUIET = 2.0  # seconds without a reply that end a mode once every chat has its replies
 
 
@@ -171,10 +175,11 @@ def match_echo(items: list[Injected], replies: Replies) -> Outcome:
 
 
 def _series(got: list[tuple[float, str, bool]]) -> list[list[tuple[float, str, bool]]]:
-    """A series starts at a reply with buttons; a reply without joins the series before it."""
+    """A series starts at a reply with buttons; a reply without buttons, or one right after an
+    emergency line (🆘), joins the series before it."""
     cut: list[list[tuple[float, str, bool]]] = []
     for reply in got:
-        if cut and not reply[2]:
+        if cut and (not reply[2] or (len(cut[-1]) == 1 and cut[-1][0][1].startswith(ALERT))):
             cut[-1].append(reply)
         else:
             cut.append([reply])
