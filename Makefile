@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lint catalogs bench bench-triage
+.PHONY: run test install lint catalogs bench bench-triage bench-bot
 
 run: install
 	$(BIN)/sathi knowledge import
@@ -33,3 +33,6 @@ bench: install
 
 bench-triage: install
 	$(BIN)/python benchmarks/triage_bench.py
+
+bench-bot: install
+	$(BIN)/python benchmarks/bot_bench.py
