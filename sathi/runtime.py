@@ -4,10 +4,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from knowledge import triage
+from knowledge.models import Article
 from knowledge.search import KnowledgeBase
 from sathi import migrations
 from sathi.crypto import Vault, vault_from_settings
@@ -18,6 +20,12 @@ from sathi.services import articles
 from sathi.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=2)
+def _knowledge_base(loaded: tuple[Article, ...]) -> KnowledgeBase:
+    """One search index per distinct content: building it is the slow part of a reload."""
+    return KnowledgeBase(list(loaded))
 
 
 @dataclass
@@ -44,7 +52,7 @@ class KnowledgeHolder:
             if stamp == self._stamp:
                 return False
             loaded = await articles.load_articles(session, today=today, notes=self._notes)
-        self.current = KnowledgeBase(loaded)
+        self.current = _knowledge_base(tuple(loaded))
         self._stamp = stamp
         log.info("knowledge base loaded: %d articles", len(loaded))
         return True
