@@ -1,4 +1,4 @@
-"""The `sathi` command: run, chat, search, db, knowledge, keygen, users."""
+"""`sathi`: run, chat, search, db, knowledge, keygen, keys, users, retention, lockdown."""
 
 import argparse
 import importlib
