@@ -245,6 +245,15 @@ def open_cases(references: Sequence[tuple[int, str]], t: Translator) -> InlineKe
     return InlineKeyboardMarkup(rows)
 
 
+def confirm_forget(t: Translator) -> InlineKeyboardMarkup:
+    """Delete everything, or keep it (back to the menu)."""
+    return InlineKeyboardMarkup([
+        # Translators: the button that erases everything Sathi keeps about the worker.
+        [_button("🗑 " + t.gettext("Yes, delete everything"), FORGET, FORGET_CONFIRM)],
+        [_button(t.gettext("No, keep it"), MENU, OPEN)],
+    ])
+
+
 def confirm_close(case_id: int, t: Translator) -> InlineKeyboardMarkup:
     """Close for good, or keep the case open (back to the list)."""
     return InlineKeyboardMarkup([

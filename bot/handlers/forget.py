@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import event
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import TelegramError
 
 from bot import keyboards, render
@@ -27,18 +27,6 @@ DELETABLE_FOR = timedelta(hours=47, minutes=50)  # Telegram: 48 hours, with a ma
 BATCH = 100  # deleteMessages takes at most 100 ids
 
 
-def confirm_keyboard(t) -> InlineKeyboardMarkup:  # noqa: ANN001
-    """Delete everything, or keep it."""
-    return InlineKeyboardMarkup([
-        # Translators: the button that erases everything Sathi keeps about the worker.
-        [InlineKeyboardButton("🗑 " + t.gettext("Yes, delete everything"),
-                              callback_data=keyboards.callback_data(FORGET, CONFIRM))],
-        [InlineKeyboardButton(t.gettext("No, keep it"),
-                              callback_data=keyboards.callback_data(keyboards.MENU,
-                                                                    keyboards.OPEN))],
-    ])
-
-
 @with_member
 async def ask(update: Update, context: SathiContext) -> None:
     """Says what will be deleted and asks once."""
@@ -50,7 +38,7 @@ async def ask(update: Update, context: SathiContext) -> None:
             "language and your chat number will be deleted, and they cannot be brought back. "
             "The volunteers will only see that a case was deleted by you."
         ),
-    ), confirm_keyboard(t), in_place=update.callback_query is not None)
+    ), keyboards.confirm_forget(t), in_place=update.callback_query is not None)
 
 
 @with_member
