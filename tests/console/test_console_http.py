@@ -1,0 +1,179 @@
+"""The console through ASGI: login, cookie, CSRF, no-store, languages, and the case rules."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from sathi.db import utcnow
+from sathi.enums import Role
+from sathi.errors import NotAuthenticated
+from sathi.models import OutboxItem
+from sathi.services import console_sessions
+from tests.console.conftest import csrf_of
+
+
+async def test_login_sets_a_strict_http_only_cookie_and_pages_are_not_cached(
+        client, accounts, login):
+    await accounts.create("vol-ne", Role.volunteer, ("ne",))
+    page = await client.get("/console/login")
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    answer = await login(client, "vol-ne")
+    assert answer.status_code == 303 and answer.headers["location"] == "/console/cases"
+    cookie = answer.headers["set-cookie"]
+    assert "sathi_console=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "Path=/console" in cookie and "Secure" not in cookie
+    queue = await client.get("/console/cases")
+    assert queue.status_code == 200 and queue.headers["cache-control"] == "no-store"
+    assert "default-src 'self'" in queue.headers["content-security-policy"]
+    assert "localStorage" not in (await client.get("/console/static/console.js")).text.replace(
+        "no localStorage", "")
+
+
+async def test_behind_https_the_cookie_is_secure(client, accounts):
+    await accounts.create("vol-ne", Role.volunteer, ("ne",))
+    page = await client.get("/console/login")
+    answer = await client.post("/console/login", headers={"X-Forwarded-Proto": "https"}, data={
+        "csrf": csrf_of(page.text), "username": "vol-ne", "password": accounts.password})
+    assert answer.status_code == 303 and "Secure" in answer.headers["set-cookie"]
+
+
+async def test_login_without_its_csrf_token_is_refused(client, accounts):
+    await accounts.create("vol-ne", Role.volunteer, ("ne",))
+    await client.get("/console/login")
+    answer = await client.post("/console/login", data={
+        "username": "vol-ne", "password": accounts.password})
+    assert answer.status_code == 403 and "sathi_console" not in answer.headers.get(
+        "set-cookie", "")
+
+
+async def test_wrong_passwords_are_throttled_like_the_api(client, accounts, login):
+    await accounts.create("vol-ne", Role.volunteer, ("ne",))
+    codes = [(await login(client, "vol-ne", "wrong password!")).status_code for _ in range(5)]
+    assert codes[:4] == [401] * 4
+    blocked = await login(client, "vol-ne")  # the right password, but the account is blocked
+    assert blocked.status_code == 429 and "Try again in" in blocked.text
+    api = await client.post("/api/v1/auth/token",
+                            data={"username": "vol-ne", "password": accounts.password})
+    assert api.status_code == 429, "one throttle for both doors"
+
+
+async def test_without_a_session_pages_send_to_the_login(client):
+    answer = await client.get("/console/cases")
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/console/login")
+
+
+async def test_a_volunteer_sees_only_their_languages_even_by_url(client, accounts, login,
+                                                                 make_case):
+    await accounts.create("vol-bn", Role.volunteer, ("bn",))
+    nepali = await make_case("ne", "mero talab aayena")
+    bengali = await make_case("bn", "amar beton pai nai")
+    await login(client, "vol-bn")
+    queue = await client.get("/console/cases")
+    assert bengali.reference in queue.text and nepali.reference not in queue.text
+    refused = await client.get(f"/console/cases/{nepali.id}")
+    assert refused.status_code == 404 and "mero talab" not in refused.text
+    claimed = await client.post(f"/console/cases/{nepali.id}/claim",
+                                data={"csrf": csrf_of(queue.text)})
+    assert claimed.status_code == 404
+
+
+async def test_claim_and_reply_need_the_csrf_token_and_queue_the_reply(
+        client, accounts, login, make_case, runtime):
+    await accounts.create("vol-ne", Role.volunteer, ("ne",))
+    case = await make_case("ne", "mero talab aayena")
+    await login(client, "vol-ne")
+    page = await client.get(f"/console/cases/{case.id}")
+    assert page.status_code == 200 and "mero talab aayena" in page.text
+    refused = await client.post(f"/console/cases/{case.id}/reply", data={"text": "Namaste"})
+    assert refused.status_code == 403
+    forged = await client.post(f"/console/cases/{case.id}/reply",
+                               data={"text": "Namaste", "csrf": "x" * 64})
+    assert forged.status_code == 403
+    async with runtime.sessionmaker() as session:
+        assert (await session.scalars(select(OutboxItem).where(
+            OutboxItem.case_id == case.id, OutboxItem.message_id.is_not(None)))).all() == []
+    token = csrf_of(page.text)
+    assert (await client.post(f"/console/cases/{case.id}/claim", data={"csrf": token})
+            ).status_code == 303
+    sent = await client.post(f"/console/cases/{case.id}/reply",
+                             data={"text": "Namaste, we will help", "csrf": token})
+    assert sent.status_code == 303
+    page = await client.get(f"/console/cases/{case.id}")
+    assert "Namaste, we will help" in page.text and "Waiting to be sent" in page.text
+    async with runtime.sessionmaker() as session:
+        [item] = (await session.scalars(select(OutboxItem).where(
+            OutboxItem.case_id == case.id, OutboxItem.message_id.is_not(None)))).all()
+    assert item.payload["text"] == "Namaste, we will help"
+
+
+async def test_only_the_assignee_replies(client, accounts, login, make_case, runtime):
+    await accounts.create("vol-ne", Role.volunteer, ("ne",))
+    await accounts.create("vol-ne-2", Role.volunteer, ("ne",))
+    case = await make_case("ne", "mero talab aayena")
+    await login(client, "vol-ne")
+    page = await client.get(f"/console/cases/{case.id}")
+    await client.post(f"/console/cases/{case.id}/claim", data={"csrf": csrf_of(page.text)})
+    client.cookies.clear()
+    await login(client, "vol-ne-2")
+    page = await client.get(f"/console/cases/{case.id}")
+    answer = await client.post(f"/console/cases/{case.id}/reply",
+                               data={"text": "Me too", "csrf": csrf_of(page.text)})
+    assert answer.status_code == 409 and "assigned to another volunteer" in answer.text
+    assert "Me too" not in answer.text
+
+
+async def test_logout_ends_the_session_and_the_cookie_is_no_api_token(client, accounts, login):
+    await accounts.create("vol-ne", Role.volunteer, ("ne",))
+    await login(client, "vol-ne")
+    token = client.cookies.get("sathi_console")
+    api = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 401
+    page = await client.get("/console/cases")
+    assert (await client.post("/console/logout", data={"csrf": csrf_of(page.text)})
+            ).status_code == 303
+    client.cookies.set("sathi_console", token, path="/console")
+    assert (await client.get("/console/cases")).status_code == 303
+
+
+async def test_the_interface_language_is_chosen_per_account(client, accounts, login):
+    await accounts.create("vol-ne", Role.volunteer, ("ne",))
+    await login(client, "vol-ne")
+    page = await client.get("/console/cases")
+    assert '<html lang="en">' in page.text
+    await client.post("/console/language", data={"csrf": csrf_of(page.text), "lang": "ne"})
+    page = await client.get("/console/cases")
+    assert '<html lang="ne">' in page.text and "Log out" not in page.text
+
+
+async def test_sessions_end_when_idle_and_at_their_absolute_end(runtime, accounts):
+    await accounts.create("vol-ne", Role.volunteer, ("ne",))
+    timeouts = console_sessions.Timeouts(absolute=timedelta(hours=2), idle=timedelta(minutes=10))
+    async with runtime.sessionmaker.begin() as session:
+        opened = await console_sessions.open_session(
+            session, username="vol-ne", password=accounts.password, timeouts=timeouts)
+    now = utcnow()
+    for minutes in (9, 18, 27):  # each request pushes the idle end on
+        async with runtime.sessionmaker.begin() as session:
+            await console_sessions.resume(session, token=opened.token, timeouts=timeouts,
+                                          now=now + timedelta(minutes=minutes))
+    async with runtime.sessionmaker.begin() as session:
+        try:
+            await console_sessions.resume(session, token=opened.token, timeouts=timeouts,
+                                          now=now + timedelta(minutes=38))
+            raise AssertionError("an idle session went on")
+        except NotAuthenticated:
+            pass
+    async with runtime.sessionmaker.begin() as session:
+        opened = await console_sessions.open_session(
+            session, username="vol-ne", password=accounts.password, timeouts=timeouts)
+    for minutes in range(9, 120, 9):
+        async with runtime.sessionmaker.begin() as session:
+            await console_sessions.resume(session, token=opened.token, timeouts=timeouts,
+                                          now=now + timedelta(minutes=minutes))
+    async with runtime.sessionmaker.begin() as session:
+        try:
+            await console_sessions.resume(session, token=opened.token, timeouts=timeouts,
+                                          now=now + timedelta(minutes=121))
+            raise AssertionError("a session outlived its absolute timeout")
+        except NotAuthenticated:
+            pass
