@@ -22,10 +22,10 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-async def console_login(client: httpx.AsyncClient, username: str, password: str = PASSWORD
+async def console_login(http: httpx.AsyncClient, username: str, password: str = PASSWORD
                         ) -> httpx.Response:
-    page = await client.get("/console/login")
-    return await client.post("/console/login", data={
+    page = await http.get("/console/login")
+    return await http.post("/console/login", data={
         "csrf": csrf_of(page.text), "username": username, "password": password})
 
 
