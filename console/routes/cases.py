@@ -147,21 +147,29 @@ async def _articles(session: AsyncSession, request: Request, case: Case, query: 
     return [rows[hit.slug] for hit in hits if hit.slug in rows]
 
 
-async def _case_page(request: Request, session: AsyncSession, current: ConsoleSession,
-                     case_id: int, *, error: str | None = None, status: int = 200) -> Response:
-    translator = web.translator_for(web.runtime_of(request), current.staff.interface_lang)
-    case = await cases.get_case(session, staff=current.staff, case_id=case_id)
-    replies = await canned.list_canned_replies(session, staff=current.staff, lang=case.lang)
+async def _case_context(session: AsyncSession, current: ConsoleSession, case: Case
+                        ) -> dict[str, Any]:
+    """What the case page and its live part show: the case, who may take it, names."""
     people = await staff_service.list_staff(session)
     assignable = [person for person in people if person.is_active
                   and person.role in (Role.volunteer, Role.admin)
                   and access.handles_language(person, case.lang)]
+    return {
+        "case": case, "assignable": assignable, "now": utcnow(),
+        "names": {person.id: person.public_name or person.username for person in people},
+        "fingerprint": _fingerprint(case),
+    }
+
+
+async def _case_page(request: Request, session: AsyncSession, current: ConsoleSession,
+                     case_id: int, *, error: str | None = None, status: int = 200) -> Response:
+    translator = web.translator_for(web.runtime_of(request), current.staff.interface_lang)
+    case = await cases.get_case(session, staff=current.staff, case_id=case_id)
     query = request.query_params.get("q", "")
     return web.render(
         request, "case.html", translator=translator, current=current, status=status,
-        case=case, canned=replies, assignable=assignable, error=error, now=utcnow(),
-        names={person.id: person.public_name or person.username for person in people},
-        fingerprint=_fingerprint(case), article_query=query,
+        error=error, article_query=query, **await _case_context(session, current, case),
+        canned=await canned.list_canned_replies(session, staff=current.staff, lang=case.lang),
         articles=await _articles(session, request, case, query),
     )
 
@@ -177,9 +185,13 @@ async def case_page(request: Request, case_id: int) -> Response:
             return _refusal(request, current, exc)
 
 
-@router.get("/{case_id:int}/thread")
-async def thread(request: Request, case_id: int) -> Response:
-    """The thread alone when it changed since `seen` (204 otherwise), for the page's polling."""
+@router.get("/{case_id:int}/live")
+async def live(request: Request, case_id: int) -> Response:
+    """The case's state and thread when they changed since `seen` (204 otherwise).
+
+    The page polls this every few seconds, so new worker messages and delivery states show
+    without a reload; an unchanged answer shows nothing and is not logged as an access.
+    """
     async with web.signed_in(request, touch=False) as (session, current):
         try:
             access.require_case_worker(current.staff)
@@ -188,14 +200,12 @@ async def thread(request: Request, case_id: int) -> Response:
             case = await cases.get_case(session, staff=current.staff, case_id=case_id)
         except (_Locked, NotAllowed, NotFound):
             return Response(status_code=404, headers=web.HEADERS)
-        fingerprint = _fingerprint(case)
-        if request.query_params.get("seen") == fingerprint:
+        if request.query_params.get("seen") == _fingerprint(case):
             return Response(status_code=204, headers=web.HEADERS)
         audit.record(session, staff=current.staff, case_id=case_id, action="read_case")
         translator = web.translator_for(web.runtime_of(request), current.staff.interface_lang)
-        return web.render(request, "_thread.html", translator=translator, current=current,
-                          case=case, fingerprint=fingerprint, now=utcnow(),
-                          names=await _names(session))
+        return web.render(request, "_live.html", translator=translator, current=current,
+                          **await _case_context(session, current, case))
 
 
 Action = Callable[[AsyncSession, Staff, int, FormData], Awaitable[object]]
