@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from console import web
-from console.routes import auth, cases
+from console.routes import auth, cases, guide
 
 STATIC = Path(__file__).parent / "static"
 
@@ -15,5 +15,6 @@ def install(app: FastAPI) -> None:
     """Serves the console at /console on the app (same process and port as the API)."""
     app.include_router(auth.router)
     app.include_router(cases.router)
+    app.include_router(guide.router)
     app.mount(f"{web.PREFIX}/static", StaticFiles(directory=STATIC), name="console-static")
     web.install_error_pages(app)

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, format_timedelta
 
-from sathi.enums import CaseStatus, MessageKind, OutboxStatus
+from sathi.enums import CaseStatus, MessageKind, OutboxStatus, RevisionState
 from sathi.i18n import N_, Translator
 
 # Volunteers work in Korea: times are shown in Korean time, as the workers live them.
@@ -49,3 +49,13 @@ def duration(translator: Translator, delta: timedelta) -> str:
     """A rounded duration ("3 hours") in the reader's language."""
     return format_timedelta(max(delta, timedelta(0)), threshold=1.5, format="short",
                             locale=translator.babel_locale)
+
+REVISION = {
+    RevisionState.draft: N_("Draft"),
+    RevisionState.in_review: N_("In review"),
+    RevisionState.sent_back: N_("Sent back"),
+    RevisionState.approved: N_("Approved"),
+    RevisionState.published: N_("Published"),
+    RevisionState.superseded: N_("Replaced by a newer revision"),
+    RevisionState.unpublished: N_("Taken off the bot"),
+}

@@ -136,6 +136,8 @@ def render(request: Request, template: str, *, translator: Translator,
         languages=[(code, runtime.catalogs.get(code).native_name)
                    for code in runtime.catalogs.available],
         works_on_cases=staff is not None and staff.role in (Role.volunteer, Role.admin),
+        works_on_guide=staff is not None and staff.role in (Role.editor, Role.reviewer,
+                                                            Role.admin),
         **context,
     )
     return HTMLResponse(html, status_code=status, headers=HEADERS)

@@ -163,3 +163,59 @@ async def test_a_form_without_its_csrf_token_is_refused(
     await page.go_back()
     await page.reload()
     await expect(page.locator(".facts")).to_contain_text("Unassigned")
+
+
+MARK = "Reviewed-in-the-console Rv8"
+
+
+async def _nepali_revision_in_review(runtime: Runtime, editor) -> None:
+    from knowledge.topics import load_topics
+    from sathi.services import editing
+    from sathi.services import facts as fact_service
+
+    settings = runtime.settings
+    async with runtime.sessionmaker.begin() as session:
+        [published] = [r for r in await editing.revisions_of(session, "unpaid-wages", "ne")
+                       if r.state == "published"]
+        draft = editing.Draft(title=published.title, keywords=list(published.keywords),
+                              sources=list(published.sources),
+                              body=f"{published.body.rstrip()}\n\n{MARK}\n")
+        revision = await editing.create_draft(
+            session, editor, slug="unpaid-wages", lang="ne", draft=draft,
+            topics=load_topics(settings.topics_file), languages=settings.languages,
+            facts=await fact_service.load_facts(session))
+        await editing.submit(session, revision, editor)
+
+
+async def test_a_reviewer_approves_a_nepali_revision_and_the_bot_serves_it(
+        imported: Runtime, accounts, sathi, fake_api, browser, shots):
+    editor = await accounts.create("edith", Role.editor, ("ne",))
+    await accounts.create("ram", Role.reviewer, ("ne",))
+    await _nepali_revision_in_review(imported, editor)
+    await sathi.start()
+    page = await _page(browser, sathi)
+    await page.goto(f"{sathi.url}/console")
+    await page.get_by_label("Username").fill("ram")
+    await page.get_by_label("Password").fill(accounts.password)
+    await page.get_by_role("button", name="Log in").click()
+    await page.get_by_role("link", name="Guide").click()
+    await page.get_by_label("Show").select_option("draft")
+    await page.get_by_role("button", name="Filter").click()
+    await shots.take(page, "guide")
+    row = page.locator(".case", has_text="unpaid-wages").filter(has_text="ne")
+    await expect(row).to_contain_text("In review")
+    await row.get_by_role("link").click()
+    await expect(page.locator("#a-body")).to_contain_text(MARK)
+    await expect(page.get_by_role("heading", name="English source (revision 1)")).to_be_visible()
+    await shots.take(page, "article")
+    await page.get_by_role("button", name="Approve").click()
+    await expect(page.locator(".facts")).to_contain_text("Approved")
+    await page.get_by_role("button", name="Publish").click()
+    await expect(page.locator(".facts")).to_contain_text("Published")
+
+    worker = Worker(fake_api)
+    await worker.send(updates.command("start", language_code="ne"))
+    await worker.press("lang:choose:ne")
+    await worker.press("cat:open:at-work")
+    shown = await worker.press("art:show:unpaid-wages")
+    assert any(MARK in call.text for call in shown), [call.text[-200:] for call in shown]
