@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from console import web
+from sathi.enums import Role
 from sathi.errors import Invalid, NotAuthenticated
 from sathi.services import console_sessions, throttle
 
@@ -21,8 +22,10 @@ router = APIRouter(prefix=web.PREFIX, include_in_schema=False)
 
 @router.get("")
 async def home(request: Request) -> Response:
-    """The console's front door: the case queue (or the login page)."""
-    return web.redirect("/cases")
+    """The console's front door: the case queue, or the guide for editors and reviewers."""
+    async with web.signed_in(request) as (_session, current):
+        writes_only = current.staff.role in (Role.editor, Role.reviewer)
+    return web.redirect("/guide" if writes_only else "/cases")
 
 
 def _login_page(request: Request, *, error: str | None = None, status: int = 200) -> Response:
@@ -74,7 +77,7 @@ async def login(request: Request) -> Response:
         log.warning("failed console login: account %r", username[:32])
         return _login_page(request, error=translator.gettext("Wrong username or password."),
                            status=401)
-    response = web.redirect("/cases")
+    response = web.redirect("")
     web.set_cookie(response, request, web.COOKIE, opened.token,
                    max_age=runtime.settings.console_session_minutes * 60)
     response.delete_cookie(web.LOGIN_COOKIE, path=web.PREFIX)

@@ -60,7 +60,7 @@ async def articles(request: Request) -> Response:
         if mark == "draft":
             rows = [(s, due) for s, due in rows if s.latest_state != RevisionState.published]
         return web.render(request, "guide.html", translator=translator, current=current,
-                          rows=rows, lang=translator.locale, chosen_lang=lang or "",
+                          rows=rows, chosen_lang=lang or "",
                           chosen_mark=mark or "", marks=MARKS, back="/guide",
                           article_languages=runtime.catalogs.available)
 

@@ -18,7 +18,7 @@ async def test_login_sets_a_strict_http_only_cookie_and_pages_are_not_cached(
     page = await client.get("/console/login")
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     answer = await login(client, "vol-ne")
-    assert answer.status_code == 303 and answer.headers["location"] == "/console/cases"
+    assert answer.status_code == 303 and answer.headers["location"] == "/console"
     cookie = answer.headers["set-cookie"]
     assert "sathi_console=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
     assert "Path=/console" in cookie and "Secure" not in cookie
@@ -177,3 +177,28 @@ async def test_sessions_end_when_idle_and_at_their_absolute_end(runtime, account
             raise AssertionError("a session outlived its absolute timeout")
         except NotAuthenticated:
             pass
+
+
+async def test_the_guide_is_for_writers_and_its_rules_come_from_the_editing_service(
+        client, accounts, login, imported):
+    await accounts.create("edith", Role.editor, ("ne",))
+    await accounts.create("vol-ne", Role.volunteer, ("ne",))
+    await login(client, "vol-ne")
+    assert (await client.get("/console/guide")).status_code == 403
+    client.cookies.clear()
+    await login(client, "edith")
+    assert (await client.get("/console")).headers["location"] == "/console/guide"
+    listing = await client.get("/console/guide?lang=ne")
+    assert listing.status_code == 200 and "/console/guide/unpaid-wages/ne" in listing.text
+    page = await client.get("/console/guide/unpaid-wages/ne")
+    assert page.status_code == 200 and "English source" in page.text
+    token = csrf_of(page.text)
+    saved = await client.post("/console/guide/unpaid-wages/ne/save", data={
+        "csrf": token, "title": "तलब", "body": "छोटो पाठ Edited-Kq2\n"})
+    assert saved.status_code == 303
+    await client.post("/console/guide/unpaid-wages/ne/submit", data={"csrf": token})
+    page = await client.get("/console/guide/unpaid-wages/ne")
+    assert "Edited-Kq2" in page.text and "In review" in page.text
+    assert "Approve" not in page.text  # editors do not review
+    refused = await client.post("/console/guide/unpaid-wages/ne/approve", data={"csrf": token})
+    assert refused.status_code == 403 and "Not done:" in refused.text
