@@ -179,7 +179,7 @@ async def _nepali_revision_in_review(runtime: Runtime, editor) -> None:
                        if r.state == "published"]
         draft = editing.Draft(title=published.title, keywords=list(published.keywords),
                               sources=list(published.sources),
-                              body=f"{published.body.rstrip()}\n\n{MARK}\n")
+                              body=f"{MARK}\n\n{published.body}")
         revision = await editing.create_draft(
             session, editor, slug="unpaid-wages", lang="ne", draft=draft,
             topics=load_topics(settings.topics_file), languages=settings.languages,
