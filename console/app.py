@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from console import web
-from console.routes import auth, cases, guide
+from console.routes import admin, auth, cases, guide
 
 STATIC = Path(__file__).parent / "static"
 
@@ -16,5 +16,6 @@ def install(app: FastAPI) -> None:
     app.include_router(auth.router)
     app.include_router(cases.router)
     app.include_router(guide.router)
+    app.include_router(admin.router)
     app.mount(f"{web.PREFIX}/static", StaticFiles(directory=STATIC), name="console-static")
     web.install_error_pages(app)

@@ -202,3 +202,34 @@ async def test_the_guide_is_for_writers_and_its_rules_come_from_the_editing_serv
     assert "Approve" not in page.text  # editors do not review
     refused = await client.post("/console/guide/unpaid-wages/ne/approve", data={"csrf": token})
     assert refused.status_code == 403 and "Not done:" in refused.text
+
+
+async def test_admins_manage_accounts_see_the_audit_and_start_a_lockdown(
+        client, accounts, login, make_case):
+    await accounts.create("boss", Role.admin)
+    await accounts.create("vol-ne", Role.volunteer, ("ne",))
+    case = await make_case("ne", "mero talab aayena")
+    await login(client, "vol-ne")
+    assert (await client.get("/console/admin")).status_code == 403
+    await client.get(f"/console/cases/{case.id}")
+    client.cookies.clear()
+    await login(client, "boss")
+    page = await client.get("/console/admin")
+    assert page.status_code == 200 and f"case {case.id} · read_case" in page.text
+    token = csrf_of(page.text)
+    weak = await client.post("/console/admin/create", data={
+        "csrf": token, "username": "gita", "password": "password1", "role": "volunteer",
+        "languages": "ne"})
+    assert weak.status_code == 422 and "Not done:" in weak.text
+    made = await client.post("/console/admin/create", data={
+        "csrf": token, "username": "gita", "password": accounts.password + " x9",
+        "role": "volunteer", "languages": "ne bn"})
+    assert made.status_code == 303
+    page = await client.get("/console/admin")
+    assert "gita" in page.text and 'value="bn ne"' in page.text
+    done = await client.post("/console/admin/lockdown", data={"csrf": token})
+    assert done.status_code == 303 and done.headers["location"] == "/console/login"
+    assert (await client.get("/console/cases")).status_code == 303, "every session ended"
+    await login(client, "boss")
+    hidden = await client.get(f"/console/cases/{case.id}")
+    assert hidden.status_code == 423 and "mero talab" not in hidden.text
