@@ -219,3 +219,23 @@ async def test_a_reviewer_approves_a_nepali_revision_and_the_bot_serves_it(
     await worker.press("cat:open:at-work")
     shown = await worker.press("art:show:unpaid-wages")
     assert any(MARK in call.text for call in shown), [call.text[-200:] for call in shown]
+
+
+async def test_an_admin_works_in_nepali_and_sees_the_case_access_audit(
+        imported: Runtime, accounts, sathi, fake_api, browser, shots):
+    await accounts.create("boss", Role.admin)
+    await sathi.start()
+    await _open_case_as_worker(Worker(fake_api), WORDS)
+    page = await _page(browser, sathi)
+    await _log_in(page, sathi, "boss", accounts.password)
+    await page.get_by_label("Interface language").select_option("ne")
+    await page.get_by_role("button", name="Change language").click()
+    await expect(page.locator("html")).to_have_attribute("lang", "ne")
+    ne = imported.catalogs.get("ne")
+    await expect(page.get_by_role("heading", name=ne.gettext("Cases in your languages"))
+                 ).to_be_visible()
+    await shots.take(page, "queue-ne")
+    await page.locator(".case a").first.click()
+    await page.get_by_role("link", name=ne.gettext("Admin")).click()
+    await expect(page.locator(".audit")).to_contain_text("read_case")
+    await shots.take(page, "admin-ne")
