@@ -233,3 +233,27 @@ async def test_admins_manage_accounts_see_the_audit_and_start_a_lockdown(
     await login(client, "boss")
     hidden = await client.get(f"/console/cases/{case.id}")
     assert hidden.status_code == 423 and "mero talab" not in hidden.text
+
+
+async def test_the_live_part_answers_only_when_the_case_changed(client, accounts, login,
+                                                                make_case, runtime):
+    from sathi.models import Member
+    from sathi.services import cases
+
+    await accounts.create("vol-ne", Role.volunteer, ("ne",))
+    case = await make_case("ne", "mero talab aayena")
+    await login(client, "vol-ne")
+    page = await client.get(f"/console/cases/{case.id}")
+    seen = page.text.split('data-seen="')[1].split('"')[0]
+    poll = {"X-Console-Poll": "1"}
+    same = await client.get(f"/console/cases/{case.id}/live?seen={seen}", headers=poll)
+    assert same.status_code == 204 and same.text == ""
+    async with runtime.sessionmaker.begin() as session:
+        member = await session.get(Member, case.member_id)
+        await cases.add_worker_message(session, member=member, case_id=case.id, kind="text",
+                                       text="dui mahina bhayo Later-Wq3")
+    changed = await client.get(f"/console/cases/{case.id}/live?seen={seen}", headers=poll)
+    assert changed.status_code == 200 and "Later-Wq3" in changed.text
+    client.cookies.clear()
+    ended = await client.get(f"/console/cases/{case.id}/live?seen={seen}", headers=poll)
+    assert ended.status_code == 401, "the script reloads into the login page"
