@@ -179,12 +179,12 @@ class CaseListQuery(BaseModel):
         ge=0, le=1_000_000,
         description="cases to skip; exact, but its cost grows with it: page deep with cursor",
     )] = 0
-    cursor: Annotated[str, Field(
-        min_length=1, max_length=300, pattern=r"^[A-Za-z0-9_-]+$",
+    cursor: str | None = Field(
+        None, min_length=1, max_length=300, pattern=r"^[A-Za-z0-9_-]+$",
         description="keyset paging: the next_cursor of the previous page, unchanged and with "
         "the same filters; the page continues right after that page's last case, whatever "
         "was added meanwhile. Not with offset. A cursor this list did not give out is a 422",
-    )] | None = None
+    )
 
 
 class DeliveryRead(_Out):

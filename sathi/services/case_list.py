@@ -92,40 +92,49 @@ def _position(case: Case) -> Position:
     return Position(case.urgency, case.created_at, case.id)
 
 
-async def _ids(
+def _listed(query):  # noqa: ANN001, ANN202
+    """Without the rating comment: the list does not show it, so it is not read or decrypted."""
+    return query.options(defer(Case.rating_comment, raiseload=True))
+
+
+async def _segments(
     session: AsyncSession, conditions: list[ColumnElement[bool]], *,
     limit: int, offset: int = 0, after: Position | None = None,
-) -> list[int]:
-    """Ids of up to `limit` cases in the list's order, from an offset or after a position."""
-    ids: list[int] = []
+) -> list[Case]:
+    """Up to `limit` cases in the list's order, from an offset or after a position.
+
+    Usually one query: the first segment holds the page. A deep offset first walks the index for
+    ids only (no row is read for the cases it skips), then reads the page's rows.
+    """
+    found: list[Case] = []
     for urgency in URGENCY_ORDER:
         if after is not None and URGENCY_ORDER.index(urgency) < URGENCY_ORDER.index(after.urgency):
             continue
         where = [Case.urgency == urgency, *conditions]
         if after is not None and urgency == after.urgency:
             where.append(tuple_(Case.created_at, Case.id) > (after.created_at, after.case_id))
-        query = (select(Case.id).where(*where).order_by(Case.created_at, Case.id)
-                 .limit(limit - len(ids)).offset(offset))
-        found = list(await session.scalars(query))
-        ids += found
-        if len(ids) >= limit:
+        wanted = limit - len(found)
+        if offset:
+            ids = list(await session.scalars(
+                select(Case.id).where(*where).order_by(Case.created_at, Case.id)
+                .limit(wanted).offset(offset)
+            ))
+            rows = {case.id: case for case in await session.scalars(
+                _listed(select(Case).where(Case.id.in_(ids))))} if ids else {}
+            page = [rows[case_id] for case_id in ids if case_id in rows]
+        else:
+            page = list(await session.scalars(_listed(
+                select(Case).where(*where).order_by(Case.created_at, Case.id).limit(wanted)
+            )))
+        found += page
+        if len(found) >= limit:
             break
-        if offset and not found:  # the offset is past this segment: skip its cases
+        if offset and not page:  # the offset is past this segment: skip its cases
             count = await session.scalar(select(func.count()).select_from(Case).where(*where))
             offset = max(0, offset - int(count or 0))
         else:
             offset = 0
-    return ids
-
-
-async def _cases(session: AsyncSession, ids: list[int]) -> list[Case]:
-    """The cases as listed, in the order of ids; the rating comment is not read (or decrypted)."""
-    if not ids:
-        return []
-    query = select(Case).where(Case.id.in_(ids)).options(defer(Case.rating_comment,
-                                                                raiseload=True))
-    found = {case.id: case for case in await session.scalars(query)}
-    return [found[case_id] for case_id in ids if case_id in found]
+    return found
 
 
 async def page(
@@ -137,11 +146,13 @@ async def page(
         raise Invalid("give either cursor or offset, not both", field="cursor",
                       location="query")
     after = decode_cursor(cursor, filters) if cursor is not None else None
-    ids = await _ids(session, conditions, limit=limit + 1, offset=offset, after=after)
-    items = await _cases(session, ids[:limit])
-    next_cursor = encode_cursor(_position(items[-1]), filters) if len(ids) > limit else None
+    found = await _segments(session, conditions, limit=limit + 1, offset=offset, after=after)
+    items = found[:limit]
+    next_cursor = encode_cursor(_position(items[-1]), filters) if len(found) > limit else None
     total = None
-    if cursor is None:
+    if cursor is None and next_cursor is None and (items or not offset):
+        total = offset + len(items)  # the last page: what precedes it and what is on it
+    elif cursor is None:
         total = await session.scalar(select(func.count()).select_from(Case).where(*conditions))
     return CasePage(items=items, total=None if total is None else int(total), limit=limit,
                     offset=None if cursor is not None else offset, next_cursor=next_cursor)
