@@ -27,7 +27,8 @@ to its answer's last byte (so a server that falls behind shows it). The mix, in 
 
 Printed per database and endpoint: count, p50/p95/p99/max in ms, errors (not 2xx, or no
 answer), and whether p95 < 50 ms; with /proc/loadavg before and after (the machine may be
-shared). Exit 1 when an endpoint misses the target or has errors.
+shared) and the server process's CPU time per request (above 1000/R ms it cannot keep up
+however idle the machine). Exit 1 when an endpoint misses the target or has errors.
 """
 
 from __future__ import annotations
@@ -76,6 +77,15 @@ def _port_open(host: str, port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
         return sock.connect_ex((host, port)) == 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -187,7 +197,7 @@ def serve(data_dir: Path, database_url: str | None, port: int) -> None:
 
 @contextlib.contextmanager
 def server(data_dir: Path, database_url: str | None):  # noqa: ANN201
-    """The API in a child process; yields its base URL and stops it afterwards."""
+    """The API in a child process; yields its base URL and pid, and stops it afterwards."""
     port = _free_port()
     command = [sys.executable, str(Path(__file__).resolve()), "--serve", "--data-dir",
                str(data_dir), "--port", str(port)]
@@ -200,7 +210,7 @@ def server(data_dir: Path, database_url: str | None):  # noqa: ANN201
             if child.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the admin API did not start")
             time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", child.pid
     finally:
         if child.poll() is None:
             child.send_signal(signal.SIGINT)
@@ -232,6 +242,7 @@ class Load:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     notes: set[str] = field(default_factory=set)
     achieved: float = 0.0
+    server_cpu: float = 0.0
 
     def request(self, kind: str) -> tuple[str, dict, dict[str, str]]:
         """The path, query and headers of one request of this kind."""
@@ -298,14 +309,18 @@ async def _login(client: httpx.AsyncClient, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-async def drive(base_url: str, targets: Targets, rate: float, seconds: float) -> Load:
-    """Logs in, warms up for 2 s, then measures `seconds` of load."""
+async def drive(
+    base_url: str, server_pid: int, targets: Targets, rate: float, seconds: float
+) -> Load:
+    """Logs in, warms up for 2 s, then measures `seconds` of load (and the server's CPU)."""
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
         load = Load(client, targets, await _login(client, seed_cases.ADMIN),
                     await _login(client, VOLUNTEER))
         await load.run(rate, 2.0, record=False)
+        cpu = _cpu_seconds(server_pid)
         load.achieved = await load.run(rate, seconds, record=True)
+        load.server_cpu = _cpu_seconds(server_pid) - cpu
         return load
 
 
@@ -316,7 +331,10 @@ def _percentile(values: list[float], share: float) -> float:
 
 def report(name: str, load: Load) -> bool:
     """Prints one table; True when every endpoint met the target without errors."""
+    count = sum(len(values) for values in load.latencies.values())
     print(f"\n{name}: {load.achieved:.1f} requests/s sent; load average {_loadavg()}")
+    print(f"  server CPU: {load.server_cpu * 1000 / max(count, 1):.1f} ms per request "
+          f"({load.server_cpu:.1f} s for {count} requests)")
     print(f"  {'endpoint':<18}{'count':>6}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}"
           f"{'errors':>8}  p95 < {TARGET_MS:.0f} ms")
     good = True
@@ -367,8 +385,8 @@ def main() -> int:
     for name, data_dir, url in databases:
         print(f"{name}: preparing {data_dir}", file=sys.stderr)
         targets = asyncio.run(prepare(data_dir, url, args.cases))
-        with server(data_dir, url) as base_url:
-            load = asyncio.run(drive(base_url, targets, args.rate, args.seconds))
+        with server(data_dir, url) as (base_url, pid):
+            load = asyncio.run(drive(base_url, pid, targets, args.rate, args.seconds))
         good &= report(name, load)
     return 0 if good else 1
 
