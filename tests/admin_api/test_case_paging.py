@@ -133,3 +133,20 @@ async def test_the_cursor_is_documented_in_openapi(client):
     assert "next_cursor" in parameters["cursor"]["description"]
     page = schema["components"]["schemas"]["CasePageRead"]["properties"]
     assert "next_cursor" in page and "null on cursor pages" in page["total"]["description"]
+
+
+async def test_reference_finds_a_closed_case_but_only_in_the_callers_languages(
+    runtime, client, actors, many_cases
+):
+    async with runtime.sessionmaker() as session:
+        case = await session.scalar(select(Case).where(Case.status == CaseStatus.closed,
+                                                       Case.lang == "ne"))
+    typed = f"{case.reference[:3].lower()} {case.reference[3:]}"  # as a worker reads it out
+    page = (await client.get(f"/api/v1/cases?reference={typed}",
+                             headers=actors["volunteer"])).json()
+    assert [item["id"] for item in page["items"]] == [case.id] and page["total"] == 1
+    other = (await client.get(f"/api/v1/cases?reference={case.reference}",
+                              headers=actors["volunteer_other_language"])).json()
+    assert other["items"] == [] and other["total"] == 0
+    default = (await client.get("/api/v1/cases?limit=200", headers=actors["volunteer"])).json()
+    assert case.id not in [item["id"] for item in default["items"]]
