@@ -4,7 +4,7 @@ A console session is a staff token with `idle_until` set: it ends after a quiet 
 at `expires_at`. API bearer tokens leave it NULL.
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
