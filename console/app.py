@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from console import web
-from console.routes import admin, auth, cases, guide
+from console.routes import admin, auth, cases, facts, guide
 
 STATIC = Path(__file__).parent / "static"
 
@@ -15,6 +15,7 @@ def install(app: FastAPI) -> None:
     """Serves the console at /console on the app (same process and port as the API)."""
     app.include_router(auth.router)
     app.include_router(cases.router)
+    app.include_router(facts.router)  # before the guide's /{slug}/{lang} pages
     app.include_router(guide.router)
     app.include_router(admin.router)
     app.mount(f"{web.PREFIX}/static", StaticFiles(directory=STATIC), name="console-static")

@@ -29,6 +29,14 @@ DELIVERY = {
     OutboxStatus.dismissed: N_("Left as it is"),
 }
 
+# The kinds of count in the "asked and not found" report (sathi/services/gaps.py); a kind not
+# named here is shown by its code.
+GAP_KIND = {
+    "no_match": N_("Searches that found nothing"),
+    "unhelpful": N_("👎 Not helpful"),
+    "helpful": N_("👍 Helpful"),
+}
+
 FILES = {
     MessageKind.voice: N_("Voice message"),
     MessageKind.audio: N_("Audio file"),

@@ -13,7 +13,7 @@ from knowledge.facts import Fact as FactFile
 from knowledge.facts import FactValue as FactValueFile
 from sathi.db import utcnow
 from sathi.errors import Conflict, Invalid, NotFound
-from sathi.models import Fact, FactValue, Staff
+from sathi.models import Article, Fact, FactValue, Staff
 
 
 @dataclass(frozen=True)
@@ -131,3 +131,13 @@ def due_facts(
 async def list_facts(session: AsyncSession) -> list[Fact]:
     """Every fact row with its values, by name."""
     return list(await session.scalars(select(Fact).order_by(Fact.name)))
+
+
+async def articles_using(session: AsyncSession) -> dict[str, list[tuple[str, str]]]:
+    """For each fact name, the published article texts (slug, lang) that refer to it."""
+    uses: dict[str, set[tuple[str, str]]] = {}
+    for slug, lang, body in await session.execute(select(Article.slug, Article.lang,
+                                                         Article.body)):
+        for name in fact_files.references(body):
+            uses.setdefault(name, set()).add((slug, lang))
+    return {name: sorted(found) for name, found in uses.items()}

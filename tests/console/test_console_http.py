@@ -1,5 +1,7 @@
 """The console through ASGI: login, cookie, CSRF, no-store, languages, and the case rules."""
 
+import datetime
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -7,8 +9,8 @@ from sqlalchemy import select
 from sathi.db import utcnow
 from sathi.enums import Role
 from sathi.errors import NotAuthenticated
-from sathi.models import OutboxItem
-from sathi.services import console_sessions
+from sathi.models import Fact, FactValue, OutboxItem
+from sathi.services import console_sessions, gaps
 from tests.console.conftest import csrf_of
 
 
@@ -257,3 +259,81 @@ async def test_the_live_part_answers_only_when_the_case_changed(client, accounts
     client.cookies.clear()
     ended = await client.get(f"/console/cases/{case.id}/live?seen={seen}", headers=poll)
     assert ended.status_code == 401, "the script reloads into the login page"
+
+
+async def test_facts_show_their_dated_values_and_editors_add_one_with_csrf(
+        client, accounts, login, imported):
+    await accounts.create("edith", Role.editor, ("ne",))
+    await accounts.create("vol-ne", Role.volunteer, ("ne",))
+    await login(client, "vol-ne")
+    assert (await client.get("/console/guide/facts")).status_code == 403
+    page = await client.get("/console/cases")
+    refused = await client.post("/console/guide/facts/minimum_wage_hourly/values", data={
+        "csrf": csrf_of(page.text), "value": "10500", "valid_from": "2027-01-01",
+        "source": "https://www.moel.go.kr/example-notice"})
+    assert refused.status_code == 403, "a volunteer cannot add a fact value"
+    client.cookies.clear()
+    await login(client, "edith")
+    page = await client.get("/console/guide/facts")
+    assert page.status_code == 200
+    wage = page.text.split('id="fact-minimum_wage_hourly"')[1].split("</li>")[0]
+    assert "10320" in wage and "2026-01-01" in wage and "2027-01-01" in wage
+    assert "https://" in wage and "/console/guide/minimum-wage/ne" in wage
+    assert "Ends on 2027-01-01" in wage
+    form = {"value": "10500", "valid_from": "2027-01-01",
+            "source": "https://www.moel.go.kr/example-notice"}
+    no_csrf = await client.post("/console/guide/facts/minimum_wage_hourly/values", data=form)
+    assert no_csrf.status_code == 403
+    bad = await client.post("/console/guide/facts/minimum_wage_hourly/values",
+                            data={**form, "csrf": csrf_of(page.text), "source": "moel"})
+    assert bad.status_code == 422 and "a value was not accepted" in bad.text
+    added = await client.post("/console/guide/facts/minimum_wage_hourly/values",
+                              data={**form, "csrf": csrf_of(page.text)})
+    assert added.status_code == 303
+    api = await client.get("/api/v1/facts", headers=await accounts.login("edith"))
+    wage = next(f for f in api.json() if f["name"] == "minimum_wage_hourly")
+    assert [v["value"] for v in wage["values"]] == ["10320", "10500"]
+    again = await client.post("/console/guide/facts/minimum_wage_hourly/values",
+                              data={**form, "csrf": csrf_of(page.text)})
+    assert again.status_code == 409 and "already has a value from 2027-01-01" in again.text
+
+
+async def test_a_fact_whose_period_ended_is_marked(client, accounts, login, runtime):
+    async with runtime.sessionmaker.begin() as session:
+        session.add(Fact(name="old_rate", kind="percent", description="An ended rate", values=[
+            FactValue(value="4.5", valid_from=datetime.date(2020, 1, 1),
+                      valid_until=datetime.date(2021, 1, 1), source="https://example.org/r")]))
+    await accounts.create("edith", Role.editor, ("ne",))
+    await login(client, "edith")
+    page = await client.get("/console/guide/facts")
+    old = page.text.split('id="fact-old_rate"')[1].split("</li>")[0]
+    assert "Period ended, no newer value" in old and "no published text" in old
+
+
+async def test_the_asked_and_not_found_report_counts_per_language_and_week(
+        client, accounts, login, runtime):
+    moment = utcnow()
+    async with runtime.sessionmaker.begin() as session:
+        for _ in range(3):
+            await gaps.record_miss(session, lang="ne", question="visa extension kasari",
+                                   now=moment)
+        await gaps.record_feedback(session, lang="bn", slug="unpaid-wages", helpful=False,
+                                   now=moment)
+        await gaps.record_feedback(session, lang="bn", slug="unpaid-wages", helpful=True,
+                                   now=moment)
+    await accounts.create("vol-ne", Role.volunteer, ("ne",))
+    await login(client, "vol-ne")
+    assert (await client.get("/console/guide/gaps")).status_code == 403
+    client.cookies.clear()
+    await accounts.create("edith", Role.editor, ("ne",))
+    await login(client, "edith")
+    page = await client.get("/console/guide/gaps")
+    assert page.status_code == 200
+    week = gaps.iso_week(moment.date())
+    nepali = re.search(rf"<td>{week}</td><td>ne</td>\s*((?:<td[^>]*>\d+</td>)+)", page.text)
+    assert nepali and re.findall(r">(\d+)<", nepali.group(1))[0] == "3", "no_match comes first"
+    assert "Searches that found nothing" in page.text and "visa extension kasari" in page.text
+    assert "× 3" in page.text and week in page.text
+    assert "/console/guide/unpaid-wages/bn" in page.text
+    only_bn = await client.get("/console/guide/gaps?lang=bn&weeks=4")
+    assert "visa extension" not in only_bn.text and "unpaid-wages" in only_bn.text
