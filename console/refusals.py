@@ -34,10 +34,16 @@ def status(exc: Exception) -> int:
     return STATUS[kind(exc)]
 
 
-def message(translator: Translator, exc: Exception) -> str:
-    """The translated sentence for the refusal, with the service's detail where it helps."""
+def message(translator: Translator, exc: Exception, *, held_by_other: bool = False) -> str:
+    """The translated sentence for the refusal, with the service's detail where it helps.
+
+    `held_by_other`: the case the step was refused on is another volunteer's, which is why.
+    """
     _ = translator.gettext
     found = kind(exc)
+    if held_by_other and found in ("conflict", "forbidden"):
+        return _("Not done: another volunteer holds this case. Ask them or an admin to hand it "
+                 "over to you.")
     if found == "locked":
         return _("Not done: a lockdown is on. Cases are hidden until an admin lifts it.")
     if found == "forbidden":

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
-from console import web
+from console import refusals, web
 from console.web import ConsoleSession
 from sathi.enums import Role
 from sathi.errors import Invalid, NotAllowed, SathiError
@@ -110,9 +110,8 @@ async def act(request: Request, step: str) -> Response:
                 return web.render(request, "error.html", translator=translator,
                                   current=current, status=403,
                                   message=translator.gettext("Only admins see this page."))
-            return await _page(request, session, current, status=422 if isinstance(
-                exc, Invalid) else 409, error=translator.gettext("Not done: {reason}",
-                                                                 reason=str(exc)))
+            return await _page(request, session, current, status=refusals.status(exc),
+                               error=refusals.message(translator, exc))
     if step == "lockdown":  # every session ended, this one too
         return web.redirect("/login")
     return web.redirect("/admin")

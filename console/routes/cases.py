@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
-from console import web
+from console import refusals, web
 from console.web import ConsoleSession
 from sathi.db import utcnow
 from sathi.enums import CaseStatus, Role, Urgency
@@ -271,16 +271,21 @@ async def act(request: Request, case_id: int, action: str) -> Response:
             data = await web.form(request, current)  # refused without the CSRF token
             await _guard(session, current, case_id, name)
             await run(session, current.staff, case_id, data)
-    except (_Locked, NotAllowed, NotFound) as exc:
+    except (_Locked, NotFound) as exc:
         async with web.signed_in(request) as (session, current):
             return _refusal(request, current, exc)
-    except SathiError as exc:  # the rule's own words, on the page it was refused on
+    except SathiError as exc:  # the kind of refusal, translated, on the page it came from
         async with web.signed_in(request) as (session, current):
+            try:
+                await _guard(session, current, case_id, "read_case")
+                case = await cases.get_case(session, staff=current.staff, case_id=case_id)
+            except (_Locked, NotAllowed, NotFound) as hidden:  # not a case worker (any more)
+                return _refusal(request, current, hidden)
             translator = web.translator_for(runtime, current.staff.interface_lang)
-            message = translator.gettext("Not done: {reason}", reason=str(exc))
-            await _guard(session, current, case_id, "read_case")
-            status = 409 if not isinstance(exc, Invalid) else 422
-            return await _case_page(request, session, current, case_id, error=message,
-                                    status=status)
+            held = case.assignee_id not in (None, current.staff.id) and (
+                current.staff.role != Role.admin)
+            return await _case_page(request, session, current, case_id,
+                                    error=refusals.message(translator, exc, held_by_other=held),
+                                    status=refusals.status(exc))
     anchor = "#reply" if action in ("reply", "article") else ""
     return web.redirect(f"/cases/{case_id}{anchor}")

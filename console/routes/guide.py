@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
-from console import web
+from console import refusals, web
 from console.web import ConsoleSession
 from knowledge.topics import load_topics
 from sathi.enums import ChangeKind, RevisionState, Role
@@ -156,15 +156,14 @@ async def act(request: Request, slug: str, lang: str, step: str) -> Response:
             revision = (await editing.get_revision(session, slug, lang, int(number))
                         if number.isdigit() else revisions[-1])
             await _STEPS[step](session, request, current.staff, revision, data)
-    except SathiError as exc:  # the rule's own words, on the page it was refused on
+    except SathiError as exc:  # the kind of refusal, translated, on the page it came from
         async with web.signed_in(request) as (session, current):
             if current.staff.role not in editing.WRITERS or isinstance(exc, NotFound):
                 return _refused(request, current, exc)
             translator = web.translator_for(runtime, current.staff.interface_lang)
             return await _editor(request, session, current, slug, lang,
-                                 status=403 if isinstance(exc, NotAllowed) else 409,
-                                 error=translator.gettext("Not done: {reason}",
-                                                          reason=str(exc)))
+                                 status=refusals.status(exc),
+                                 error=refusals.message(translator, exc))
     if step == "publish":
         await runtime.knowledge.refresh()  # this process's bot serves it now
     return web.redirect(f"/guide/{slug}/{lang}")

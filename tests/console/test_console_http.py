@@ -120,8 +120,34 @@ async def test_only_the_assignee_replies(client, accounts, login, make_case, run
     page = await client.get(f"/console/cases/{case.id}")
     answer = await client.post(f"/console/cases/{case.id}/reply",
                                data={"text": "Me too", "csrf": csrf_of(page.text)})
-    assert answer.status_code == 409 and "assigned to another volunteer" in answer.text
+    assert answer.status_code == 409 and "another volunteer holds this case" in answer.text
     assert "Me too" not in answer.text
+    await client.post("/console/language", data={"csrf": csrf_of(page.text), "lang": "ne",
+                                                 "back": f"/cases/{case.id}"})
+    answer = await client.post(f"/console/cases/{case.id}/reply",
+                               data={"text": "Me too", "csrf": csrf_of(page.text)})
+    assert answer.status_code == 409, "the refusal in the account's language"
+    assert "भएन: अर्को स्वयंसेवकले यो केस लिनुभएको छ" in answer.text
+    assert "assigned to another volunteer" not in answer.text
+
+
+async def test_a_refused_step_says_its_kind_in_the_accounts_language(client, accounts, login,
+                                                                    imported):
+    await accounts.create("edith", Role.editor, ("ne",))
+    await login(client, "edith")
+    page = await client.get("/console/guide/unpaid-wages/ne")
+    await client.post("/console/language", data={"csrf": csrf_of(page.text), "lang": "ko",
+                                                 "back": "/guide"})
+    refused = await client.post("/console/guide/unpaid-wages/ne/approve",
+                                data={"csrf": csrf_of(page.text)})
+    assert refused.status_code == 403
+    assert "처리되지 않음: 이 계정으로는 할 수 없는 일입니다." in refused.text
+    assert "may review this" not in refused.text, "a forbidden step needs no English detail"
+    page = await client.get("/console/guide/facts")
+    bad = await client.post("/console/guide/facts/minimum_wage_hourly/values", data={
+        "csrf": csrf_of(page.text), "value": "abc", "valid_from": "2027-01-01",
+        "source": "https://www.moel.go.kr/example-notice"})
+    assert bad.status_code == 422 and "받아들일 수 없는 값이 있습니다" in bad.text
 
 
 async def test_logout_ends_the_session_and_the_cookie_is_no_api_token(client, accounts, login):
