@@ -70,3 +70,16 @@ async def is_verified(session: AsyncSession, staff: Staff) -> bool:
     """True when the staff member proved the chat id they have now."""
     proof = await session.get(ChatProof, staff.id)
     return proof is not None and proof.verified_at is not None
+
+
+async def state(session: AsyncSession, staff: Staff) -> str:
+    """'none' (no chat set), 'verified', 'waiting' (a code to enter) or 'expired'."""
+    proof = await session.get(ChatProof, staff.id)
+    if staff.telegram_chat_id is None:
+        return "none"
+    if proof is not None and proof.verified_at is not None:
+        return "verified"
+    if (proof is None or proof.code_hash is None or proof.expires_at is None
+            or proof.expires_at < utcnow() or proof.attempts >= MAX_TRIES):
+        return "expired"
+    return "waiting"

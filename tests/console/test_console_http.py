@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from sathi.db import utcnow
-from sathi.enums import Role
+from sathi.enums import MessageKind, OutboxKind, Role
 from sathi.errors import NotAuthenticated
-from sathi.models import Fact, FactValue, OutboxItem
-from sathi.services import console_sessions, gaps
+from sathi.models import Fact, FactValue, Member, OutboxItem
+from sathi.services import cases, console_sessions, gaps
 from tests.console.conftest import csrf_of
 
 
@@ -363,3 +363,76 @@ async def test_the_asked_and_not_found_report_counts_per_language_and_week(
     assert "/console/guide/unpaid-wages/bn" in page.text
     only_bn = await client.get("/console/guide/gaps?lang=bn&weeks=4")
     assert "visa extension" not in only_bn.text and "unpaid-wages" in only_bn.text
+
+
+async def _newest_code(runtime) -> tuple[str, int]:
+    async with runtime.sessionmaker() as session:
+        item = await session.scalar(select(OutboxItem).where(OutboxItem.kind == OutboxKind.verify)
+                                    .order_by(OutboxItem.id.desc()))
+    assert item is not None, "no code was sent"
+    return item.payload["code"], item.chat_id
+
+
+async def test_a_volunteer_proves_their_telegram_chat_in_the_profile(
+        client, accounts, login, runtime, make_case):
+    await accounts.create("vol-ne", Role.volunteer, ("ne",))
+    await login(client, "vol-ne")
+    page = await client.get("/console/profile")
+    assert page.status_code == 200 and "No chat set" in page.text
+    form = {"public_name": "Gita", "telegram_chat_id": "7700123"}
+    assert (await client.post("/console/profile/details", data=form)).status_code == 403
+    bad = await client.post("/console/profile/details", data={
+        **form, "csrf": csrf_of(page.text), "telegram_chat_id": "my chat"})
+    assert bad.status_code == 422 and "a value was not accepted" in bad.text
+    saved = await client.post("/console/profile/details",
+                              data={**form, "csrf": csrf_of(page.text)})
+    assert saved.status_code == 303
+    code, sent_to = await _newest_code(runtime)
+    assert str(sent_to) == "7700123"
+    page = await client.get("/console/profile")
+    assert "Not proven yet" in page.text and 'value="Gita"' in page.text
+    wrong = "000000" if code != "000000" else "111111"
+    refused = await client.post("/console/profile/verify",
+                                data={"csrf": csrf_of(page.text), "code": wrong})
+    assert refused.status_code == 422 and "is not the code the bot sent" in refused.text
+    proven = await client.post("/console/profile/verify",
+                               data={"csrf": csrf_of(page.text), "code": code})
+    assert proven.status_code == 303
+    page = await client.get(proven.headers["location"])
+    assert "Your Telegram chat is proven" in page.text and "Proven" in page.text
+    api = await accounts.login("vol-ne")
+    case = await make_case("ne", "mero talab aayena")
+    async with runtime.sessionmaker.begin() as session:
+        member = await session.get(Member, case.member_id)
+        case = await cases.add_worker_message(session, member=member, case_id=case.id,
+                                              kind=MessageKind.voice, file_id="AwACVoice")
+    sent = await client.post(f"/api/v1/cases/{case.id}/messages/{case.messages[-1].id}/file",
+                             headers=api)
+    assert sent.status_code == 202, "the file may now go to the proven chat"
+
+
+async def test_changing_the_own_password_follows_the_api_rules(client, accounts, login):
+    await accounts.create("vol-ne", Role.volunteer, ("ne",))
+    await login(client, "vol-ne")
+    other = await accounts.login("vol-ne")  # an API token: another session of the account
+    page = await client.get("/console/profile")
+    new = "quiet river lantern forty"
+    form = {"csrf": csrf_of(page.text), "current_password": accounts.password,
+            "new_password": new, "repeat_password": new}
+    wrong = await client.post("/console/profile/password",
+                              data={**form, "current_password": "not it at all"})
+    assert wrong.status_code == 422 and "is not your current password" in wrong.text
+    weak = await client.post("/console/profile/password",
+                             data={**form, "new_password": "password1",
+                                   "repeat_password": "password1"})
+    assert weak.status_code == 422
+    differ = await client.post("/console/profile/password",
+                               data={**form, "repeat_password": new + "x"})
+    assert differ.status_code == 422 and "the two new passwords differ" in differ.text
+    changed = await client.post("/console/profile/password", data=form)
+    assert changed.status_code == 303
+    assert (await client.get("/console/profile")).status_code == 200, "this session stays"
+    assert (await client.get("/api/v1/auth/me", headers=other)).status_code == 401
+    client.cookies.clear()
+    assert (await login(client, "vol-ne")).status_code == 401
+    assert (await login(client, "vol-ne", new)).status_code == 303
