@@ -14,7 +14,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from sathi.enums import Role
 from sathi.runtime import Runtime
-from sathi.services import canned
+from sathi.services import canned, gaps
 from tests.console.browser import SathiProcess, Screenshots, Worker, chromium, until
 from tests.fakes import updates
 from tests.fakes.bot_api import FakeBotApi
@@ -22,6 +22,7 @@ from tests.fakes.bot_api import FakeBotApi
 CANNED = "Keep every payslip and write down your hours. Canned-Qx7"
 WORDS = "mero talab aayena Worker-Zk2"
 LATER = "dui mahina bhayo Later-Wq3"
+NOTICE = "https://www.moel.go.kr/example-notice"  # a test value, as in test_facts_api.py
 
 
 @pytest.fixture
@@ -219,6 +220,33 @@ async def test_a_reviewer_approves_a_nepali_revision_and_the_bot_serves_it(
     await worker.press("cat:open:at-work")
     shown = await worker.press("art:show:unpaid-wages")
     assert any(MARK in call.text for call in shown), [call.text[-200:] for call in shown]
+
+    # The reviewer adds next year's value of a fact, then reads what workers did not find.
+    await page.get_by_role("link", name="Guide", exact=True).click()
+    await page.get_by_role("link", name="Facts and their dates").click()
+    fact = page.locator("#fact-minimum_wage_hourly")
+    await expect(fact.get_by_role("link", name="minimum-wage/ne", exact=True)).to_be_visible()
+    await shots.take(page, "facts")
+    await fact.get_by_text("Add a new value").click()
+    await fact.get_by_label("Value", exact=True).fill("10500")
+    await fact.get_by_label("From", exact=True).fill("2027-01-01")
+    await fact.get_by_label("Source (the official page it comes from)").fill(NOTICE)
+    await fact.get_by_role("button", name="Add this value").click()
+    await expect(page.locator("#fact-minimum_wage_hourly table")).to_contain_text("10500")
+    await expect(page.locator("#fact-minimum_wage_hourly")).not_to_contain_text("Ends on")
+    async with imported.sessionmaker.begin() as session:
+        await gaps.record_miss(session, lang="ne", question="visa kasari badhaune")
+        await gaps.record_feedback(session, lang="ne", slug="unpaid-wages", helpful=False)
+    await page.get_by_role("link", name="Asked and not found").click()
+    await expect(page.locator(".missed")).to_contain_text("visa kasari badhaune")
+    await shots.take(page, "gaps")
+    await page.get_by_role("link", name="ram", exact=True).click()
+    await page.get_by_label("Your Telegram chat id (where files you ask for are sent)").fill(
+        "7700123")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_text("Not proven yet")).to_be_visible()
+    await expect(page.get_by_label("Code from the bot")).to_be_visible()
+    await shots.take(page, "profile")
 
 
 async def test_an_admin_works_in_nepali_and_sees_the_case_access_audit(
