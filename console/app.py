@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from console import web
-from console.routes import admin, auth, cases, facts, guide, profile
+from console.routes import admin, auth, canned, cases, facts, guide, profile
 
 STATIC = Path(__file__).parent / "static"
 
@@ -19,5 +19,6 @@ def install(app: FastAPI) -> None:
     app.include_router(guide.router)
     app.include_router(admin.router)
     app.include_router(profile.router)
+    app.include_router(canned.router)
     app.mount(f"{web.PREFIX}/static", StaticFiles(directory=STATIC), name="console-static")
     web.install_error_pages(app)

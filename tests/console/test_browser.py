@@ -120,6 +120,11 @@ async def test_a_volunteer_answers_a_new_case_with_a_canned_reply(
     await expect(page.get_by_text(LATER)).to_be_visible(timeout=15000)
     await shots.take(page, "case")
 
+    # The canned replies of her languages, where she adds and changes them.
+    await page.get_by_role("link", name="Canned replies").click()
+    await expect(page.locator(".case", has_text="Payslips")).to_contain_text(CANNED)
+    await shots.take(page, "canned")
+
     # Logging out ends the session: the case page is no longer reachable.
     await page.get_by_role("button", name="Log out").click()
     await expect(page.get_by_role("heading", name="Log in to the Sathi console")).to_be_visible()

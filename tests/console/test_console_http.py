@@ -436,3 +436,39 @@ async def test_changing_the_own_password_follows_the_api_rules(client, accounts,
     client.cookies.clear()
     assert (await login(client, "vol-ne")).status_code == 401
     assert (await login(client, "vol-ne", new)).status_code == 303
+
+
+async def test_volunteers_manage_the_canned_replies_of_their_languages(
+        client, accounts, login):
+    await accounts.create("vol-ne", Role.volunteer, ("ne",))
+    await accounts.create("edith", Role.editor, ("ne",))
+    await login(client, "edith")
+    assert (await client.get("/console/canned")).status_code == 403
+    client.cookies.clear()
+    await login(client, "vol-ne")
+    page = await client.get("/console/canned")
+    assert page.status_code == 200 and 'value="bn"' not in page.text.split("new-lang")[1]
+    form = {"lang": "ne", "title": "Payslip", "body": "Keep every payslip. Canned-Pq4"}
+    assert (await client.post("/console/canned", data=form)).status_code == 403
+    other = await client.post("/console/canned", data={**form, "lang": "bn",
+                                                       "csrf": csrf_of(page.text)})
+    assert other.status_code == 403 and "your account may not do this" in other.text
+    empty = await client.post("/console/canned", data={**form, "body": " ",
+                                                       "csrf": csrf_of(page.text)})
+    assert empty.status_code == 422
+    added = await client.post("/console/canned", data={**form, "csrf": csrf_of(page.text)})
+    assert added.status_code == 303
+    api = await accounts.login("vol-ne")
+    [reply] = (await client.get("/api/v1/canned-replies", headers=api)).json()
+    assert reply["body"] == form["body"] and reply["lang"] == "ne"
+    page = await client.get("/console/canned")
+    assert "Canned-Pq4" in page.text
+    changed = await client.post(f"/console/canned/{reply['id']}", data={
+        "csrf": csrf_of(page.text), "title": "Payslips", "body": "Keep them all. Canned-Rr5"})
+    assert changed.status_code == 303
+    [reply] = (await client.get("/api/v1/canned-replies", headers=api)).json()
+    assert (reply["title"], reply["body"]) == ("Payslips", "Keep them all. Canned-Rr5")
+    removed = await client.post(f"/console/canned/{reply['id']}/delete",
+                                data={"csrf": csrf_of(page.text)})
+    assert removed.status_code == 303
+    assert (await client.get("/api/v1/canned-replies", headers=api)).json() == []
