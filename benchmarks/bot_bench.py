@@ -262,7 +262,7 @@ async def _start(kind: str, url: str, data_dir: Path, profile: Path | None = Non
         argv = [sathi, "run"]
         if profile is not None:  # py-spy runs sathi as its child and samples it
             spy = str(Path(python).parent / "py-spy")
-            argv = [spy, "record", "--format", "raw", "--output", str(profile), "--nonblocking",
+            argv = [spy, "record", "--format", "raw", "--output", str(profile), "--nonblocking", "--gil",
                     "--", *argv]
     return await asyncio.create_subprocess_exec(
         *argv, cwd=ROOT, env=env, start_new_session=True,

@@ -55,6 +55,7 @@ from bot.pause import pause
 from bot.ratelimit import RateLimiter
 from bot.sent_log import recorder
 from bot.work import UpdateWork, bound
+from knowledge.memo import remembering
 from sathi.db import utcnow, write_turn
 from sathi.runtime import Runtime
 from sathi.services import inbound
@@ -319,7 +320,7 @@ class Intake:
                     if sent_log is not None:  # earlier replies' notes, seen by a /forget here
                         notes = await sent_log.write_into(session)
                     work = UpdateWork(session, attempt=item.attempt)
-                    with bound(work):
+                    with bound(work), remembering():
                         await self.application.process_update(update)
                     if work.failed:
                         raise _HandlerFailed

@@ -28,6 +28,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz.distance import Levenshtein
 
+from knowledge.memo import remembered
 from knowledge.text import fold_latin, normalize, strip_accents, words
 
 TRIAGE_DIR = Path(__file__).with_name("triage")
@@ -244,7 +245,7 @@ def triage(text: str | None) -> Alert | None:
     """Crisis, danger or None for a worker's message (every language's phrases apply)."""
     if not text or not text.strip():
         return None
-    return classify(text, _default_rules())
+    return remembered(("triage", text), lambda: classify(text, _default_rules()))
 
 
 @dataclass
