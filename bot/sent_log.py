@@ -91,6 +91,10 @@ class RecordingRequest(SathiRequest):
         try:
             engine = self._sessionmaker.kw["bind"]
             async with write_turn(engine), self._sessionmaker.begin() as session:
+                if engine.dialect.name == "sqlite":  # a writer from the start, as in a take
+                    table = BotMessage.__table__
+                    await session.execute(
+                        update(table).where(table.c.id == -1).values(id=table.c.id))
                 await write(session, notes)
         except Exception as exc:  # noqa: BLE001 - recording is best effort
             log.warning("could not note %d sent message(s): %s", len(notes), type(exc).__name__)
@@ -109,9 +113,6 @@ class RecordingRequest(SathiRequest):
 
 async def write(session: AsyncSession, notes: list[Note]) -> None:
     """The notes of workers' chats as BotMessage rows (one query finds the workers)."""
-    if session.get_bind().dialect.name == "sqlite":  # a writer from the start, as in a take
-        table = BotMessage.__table__
-        await session.execute(update(table).where(table.c.id == -1).values(id=table.c.id))
     keys = {chat: member_key(chat) for chat in {chat for chat, _m, _at in notes}}
     known = set(await session.scalars(
         select(Member.telegram_key).where(Member.telegram_key.in_(set(keys.values())))
