@@ -44,8 +44,8 @@ Also per mode, for the bot process (Linux /proc): cpu ms/upd, its user and syste
 the first update queued to the end of the mode, divided by the updates; start s, from starting
 the process (for sathi after its knowledge import) to its first getUpdates; rss MB, its resident
 memory once started and idle. `--profile DIR` runs each sathi under py-spy (a dev dependency):
-raw samples in DIR/sathi-<mode>-<run>.txt, and a summary of where the time went
-(benchmarks/stacks.py).
+raw samples of the threads holding the GIL in DIR/sathi-<mode>-<run>.txt (start-up included),
+and a summary of where the time went (benchmarks/stacks.py).
 
 A mode ends once every chat has at least one reply per update and nothing was sent for 2 s, or
 --timeout seconds after the last update was queued; the bot is then stopped (SIGINT to its
@@ -262,8 +262,8 @@ async def _start(kind: str, url: str, data_dir: Path, profile: Path | None = Non
         argv = [sathi, "run"]
         if profile is not None:  # py-spy runs sathi as its child and samples it
             spy = str(Path(python).parent / "py-spy")
-            argv = [spy, "record", "--format", "raw", "--output", str(profile), "--nonblocking", "--gil",
-                    "--", *argv]
+            argv = [spy, "record", "--format", "raw", "--output", str(profile), "--nonblocking",
+                    "--gil", "--", *argv]  # --gil: samples of Python at work, not of waiting
     return await asyncio.create_subprocess_exec(
         *argv, cwd=ROOT, env=env, start_new_session=True,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
