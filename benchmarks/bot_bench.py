@@ -2,6 +2,7 @@
 
 Usage: python benchmarks/bot_bench.py [--updates N] [--users U] [--rate R] [--seconds S]
                                       [--runs K] [--only echo|sathi] [--queries FILE]
+                                      [--profile DIR [--top N]] [--replies FILE]
 
 For each bot and each mode a fresh fake Bot API (tests/fakes/bot_api.py, on 127.0.0.1) and a fresh
 bot process: the echo bot (benchmarks/echo_bot.py) or `sathi run` with a temporary SATHI_DATA_DIR
@@ -21,24 +22,34 @@ arrival):
   yet; a reply with no such update left is a duplicate; a reply that belongs to an update earlier
   than one already answered breaks the chat's order.
 - sathi (its replies do not quote the question): Sathi answers a question with one message with
-  buttons (the topics found, or the menu), sometimes after an emergency line (🆘, with a button)
-  and followed by a message without buttons (the hint "To choose your language, send /language").
-  A chat's replies are cut into series: each starts at a reply with buttons, except that a reply
-  without buttons, or the one right after an emergency line, joins the series before it; the k-th
-  series belongs to the chat's k-th update, and its first message is that update's first reply.
-  The usual series of each question text is learnt from the chats with exactly one series per
-  update (users choose no language and press no button, so the answer depends on the question
-  only). An update is lost when the chat's series run out; duplicated when its usual series comes
-  twice in a row where another was due, or the chat has more series than updates; the chat's
-  order is broken when a series is not its update's usual one but is another update's of the same
-  chat. Limits: a danger line with no answer after it, or a crisis line (💛) without buttons,
-  would be miscut (and show as lost or duplicated); in ../shared/queries-dev.jsonl the 3 questions
-  that triage flags all get an answer after the line (`sathi search --json`). If Sathi's answers
-  change shape, this cut must follow: check `replies` against the updates.
+  buttons (the topics found, an article, or the menu), sometimes after an emergency line (🆘, with
+  a button); once per worker whose phone language it does not speak (the bench's users have
+  none) the answer is followed by the language prompt ("Choose your language:" in every language,
+  with buttons). A chat's replies are cut into series: each starts at a reply with buttons, except
+  that a reply without buttons, the language prompt, or the reply right after an emergency line,
+  joins the series before it; the k-th series belongs to the chat's k-th update, and its first
+  message is that update's first reply. The usual series of each question text (its texts, the
+  language prompt left out) is learnt from the chats with exactly one series per update (users
+  choose no language and press no button, so the answer depends on the question only). An update
+  is lost when the chat's series run out; duplicated when its usual series comes twice in a row
+  where another was due, or the chat has more series than updates; the chat's order is broken
+  when a series is not its update's usual one but is another update's of the same chat. Limits:
+  a danger line with no answer after it, or a crisis line (💛) without buttons, would be miscut
+  (and show as lost or duplicated); in ../shared/queries-dev.jsonl the 3 questions that triage
+  flags all get an answer after the line (`sathi search --json`). If Sathi's answers change
+  shape, this cut must follow: check `replies` against the updates (`--replies FILE` writes
+  them).
+
+Also per mode, for the bot process (Linux /proc): cpu ms/upd, its user and system CPU time from
+the first update queued to the end of the mode, divided by the updates; start s, from starting
+the process (for sathi after its knowledge import) to its first getUpdates; rss MB, its resident
+memory once started and idle. `--profile DIR` runs each sathi under py-spy (a dev dependency):
+raw samples of the threads holding the GIL in DIR/sathi-<mode>-<run>.txt (start-up included),
+and a summary of where the time went (benchmarks/stacks.py).
 
 A mode ends once every chat has at least one reply per update and nothing was sent for 2 s, or
---timeout seconds after the last update was queued; the bot is then stopped (SIGINT, then SIGKILL
-of its process group after 15 s). Every process is stopped on errors and Ctrl-C too.
+--timeout seconds after the last update was queued; the bot is then stopped (SIGINT to its
+process group, then SIGKILL after 15 s). Every process is stopped on errors and Ctrl-C too.
 """
 
 from __future__ import annotations
@@ -62,6 +73,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import stacks  # noqa: E402
 from tests.fakes.bot_api import FakeBotApi, _free_port, _ok  # noqa: E402
 
 TOKEN = "123456:BENCH-token-for-the-fake-bot-api-server"
@@ -71,6 +83,7 @@ START_TIMEOUT = 90.0
 STOP_TIMEOUT = 15.0
 Replies = dict[int, list[tuple[float, str, bool]]]  # chat -> (arrival, text, has buttons)
 ALERT = "🆘"  # how Sathi's danger and crisis lines begin (bot/alerts.py)
+LANGUAGE_PROMPT = "Choose your language:"  # the English line of bot/render.py language_prompt
 QUIET = 2.0  # seconds without a reply that end a mode once every chat has its replies
 
 
@@ -175,15 +188,22 @@ def match_echo(items: list[Injected], replies: Replies) -> Outcome:
 
 
 def _series(got: list[tuple[float, str, bool]]) -> list[list[tuple[float, str, bool]]]:
-    """A series starts at a reply with buttons; a reply without buttons, or one right after an
-    emergency line (🆘), joins the series before it."""
+    """A series starts at a reply with buttons; a reply without buttons, the language prompt, or
+    the reply right after an emergency line (🆘), joins the series before it."""
     cut: list[list[tuple[float, str, bool]]] = []
     for reply in got:
-        if cut and (not reply[2] or (len(cut[-1]) == 1 and cut[-1][0][1].startswith(ALERT))):
+        joins = not reply[2] or LANGUAGE_PROMPT in reply[1] or (
+            len(cut[-1]) == 1 and cut[-1][0][1].startswith(ALERT) if cut else False)
+        if cut and joins:
             cut[-1].append(reply)
         else:
             cut.append([reply])
     return cut
+
+
+def _answer(series: list[tuple[float, str, bool]]) -> tuple[str, ...]:
+    """The texts of a series that answer its question (the language prompt left out)."""
+    return tuple(reply[1] for reply in series if LANGUAGE_PROMPT not in reply[1])
 
 
 def match_sathi(items: list[Injected], replies: Replies) -> Outcome:
@@ -193,7 +213,7 @@ def match_sathi(items: list[Injected], replies: Replies) -> Outcome:
     for chat, mine in _by_chat(items).items():
         if len(chats[chat]) == len(mine):
             for item, series in zip(mine, chats[chat], strict=True):
-                usual_seen[item.text][tuple(reply[1] for reply in series)] += 1
+                usual_seen[item.text][_answer(series)] += 1
     usual = {text: seen.most_common(1)[0][0] for text, seen in usual_seen.items()}
     for chat, mine in _by_chat(items).items():
         cut = chats[chat]
@@ -203,13 +223,13 @@ def match_sathi(items: list[Injected], replies: Replies) -> Outcome:
             if at >= len(cut):
                 out.lost += 1
                 continue
-            texts = tuple(reply[1] for reply in cut[at])
+            texts = _answer(cut[at])
             out.first[item.update_id] = cut[at][0][0]
             if texts != usual.get(item.text, texts) and any(
                     texts == usual.get(other.text) for other in mine if other is not item):
                 broken = True
             at += 1
-            following = tuple(reply[1] for reply in cut[at]) if at < len(cut) else None
+            following = _answer(cut[at]) if at < len(cut) else None
             if following == texts and usual.get(item.text) == texts and (
                     at >= len(mine) or usual.get(mine[at].text) != texts):
                 out.duplicated += 1  # the same answer again, where another one was due
@@ -219,7 +239,8 @@ def match_sathi(items: list[Injected], replies: Replies) -> Outcome:
     return out
 
 
-async def _start(kind: str, url: str, data_dir: Path) -> asyncio.subprocess.Process:
+async def _start(kind: str, url: str, data_dir: Path, profile: Path | None = None
+                 ) -> asyncio.subprocess.Process:
     python = sys.executable
     if kind == "echo":
         argv = [python, str(ROOT / "benchmarks" / "echo_bot.py"), url, TOKEN]
@@ -239,6 +260,10 @@ async def _start(kind: str, url: str, data_dir: Path) -> asyncio.subprocess.Proc
         if imported.returncode != 0:
             raise RuntimeError(f"sathi knowledge import failed: {err.decode()[-500:]}")
         argv = [sathi, "run"]
+        if profile is not None:  # py-spy runs sathi as its child and samples it
+            spy = str(Path(python).parent / "py-spy")
+            argv = [spy, "record", "--format", "raw", "--output", str(profile), "--nonblocking",
+                    "--gil", "--", *argv]  # --gil: samples of Python at work, not of waiting
     return await asyncio.create_subprocess_exec(
         *argv, cwd=ROOT, env=env, start_new_session=True,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
@@ -248,7 +273,7 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
     if process.returncode is not None:
         return
     with contextlib.suppress(ProcessLookupError):
-        process.send_signal(signal.SIGINT)
+        os.killpg(process.pid, signal.SIGINT)  # its own session: the bot (and py-spy, if any)
     try:
         await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
     except TimeoutError:
@@ -264,19 +289,50 @@ def _settled(fake: BenchBotApi, chats: dict[int, int]) -> bool:
     return time.monotonic() - fake.last_reply > QUIET
 
 
-async def _one(kind: str, mode: str, items: list[Injected], rate: float, timeout: float
-               ) -> dict[str, Any]:
+def _bot_pid(process: asyncio.subprocess.Process, profiled: bool) -> int:
+    """The bot's own process: the one started, or py-spy's child when profiling."""
+    if not profiled:
+        return process.pid
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        return int(children.read_text().split()[0])
+    return process.pid
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux /proc; nan elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (Linux /proc; nan elsewhere)."""
+    with contextlib.suppress(OSError, StopIteration, ValueError):
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+        return int(next(line for line in lines if line.startswith("VmRSS:")).split()[1]) / 1024
+    return float("nan")
+
+
+async def _one(kind: str, mode: str, items: list[Injected], rate: float, timeout: float,
+               profile: Path | None = None) -> dict[str, Any]:
     fake = BenchBotApi()
     await fake.start()
     with tempfile.TemporaryDirectory(prefix="sathi-bench-") as tmp:
         try:
-            process = await _start(kind, fake.url, Path(tmp))
+            spawned = time.monotonic()
+            process = await _start(kind, fake.url, Path(tmp), profile)
         except BaseException:
             await fake.stop()
             raise
         try:
             await asyncio.wait_for(fake.polled.wait(), START_TIMEOUT)
+            started = time.monotonic() - spawned  # until the first getUpdates
             await asyncio.sleep(0.5)  # let the first poll settle into its long wait
+            pid = _bot_pid(process, profile is not None)
+            rss, cpu = _rss_mb(pid), _cpu_seconds(pid)
             start = time.monotonic()
             if mode == "burst":
                 fake.queue_many([_as_telegram(item) for item in items])
@@ -294,6 +350,7 @@ async def _one(kind: str, mode: str, items: list[Injected], rate: float, timeout
                 if _settled(fake, chats):
                     break
                 await asyncio.sleep(0.05)
+            cpu = _cpu_seconds(pid) - cpu
         finally:
             await _stop(process)
             await fake.stop()
@@ -307,7 +364,8 @@ async def _one(kind: str, mode: str, items: list[Injected], rate: float, timeout
             "p50": _pct(latencies, 0.50), "p95": _pct(latencies, 0.95),
             "p99": _pct(latencies, 0.99), "lost": out.lost, "duplicated": out.duplicated,
             "order": "kept" if not out.out_of_order else f"broken in {out.out_of_order} chats",
-            "exit": process.returncode}
+            "exit": process.returncode, "cpu_ms": cpu * 1000 / len(items), "start_s": started,
+            "rss_mb": rss, "replies_seen": dict(fake.replies)}
 
 
 def _pct(values: list[float], share: float) -> float:
@@ -327,13 +385,15 @@ def _texts(path: Path | None) -> tuple[Path, list[str]]:
 
 def _print(rows: list[dict[str, Any]]) -> None:
     head = (f"{'bot':<6} {'mode':<6} {'run':>3} {'updates':>7} {'replies':>7} {'upd/s':>8} "
-            f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'lost':>5} {'dup':>4}  order")
+            f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'lost':>5} {'dup':>4} {'cpu ms/upd':>10} "
+            f"{'start s':>7} {'rss MB':>6}  order")
     print(head)
     for row in rows:
         print(f"{row['bot']:<6} {row['mode']:<6} {row['run']:>3} {row['updates']:>7} "
               f"{row['replies']:>7} {row['per_s']:>8.1f} {row['p50'] * 1000:>8.0f} "
               f"{row['p95'] * 1000:>8.0f} {row['p99'] * 1000:>8.0f} {row['lost']:>5} "
-              f"{row['duplicated']:>4}  {row['order']}")
+              f"{row['duplicated']:>4} {row['cpu_ms']:>10.2f} {row['start_s']:>7.2f} "
+              f"{row['rss_mb']:>6.0f}  {row['order']}")
 
 
 async def _main(args: argparse.Namespace) -> int:
@@ -343,14 +403,28 @@ async def _main(args: argparse.Namespace) -> int:
           f"paced {args.rate:g}/s for {args.seconds:g} s; runs {args.runs}")
     ids = itertools.count(1)
     rows: list[dict[str, Any]] = []
+    profiles: list[Path] = []
     for run in range(1, args.runs + 1):
         for kind in kinds:
-            burst = _updates(texts, args.updates, args.users, ids)
-            rows.append({"run": run, **await _one(kind, "burst", burst, 0, args.timeout)})
-            paced = _updates(texts, int(args.rate * args.seconds), args.users, ids)
-            rows.append({"run": run, **await _one(kind, "paced", paced, args.rate,
-                                                  args.timeout)})
+            for mode in ("burst", "paced"):
+                count = args.updates if mode == "burst" else int(args.rate * args.seconds)
+                items = _updates(texts, count, args.users, ids)
+                profile = None
+                if args.profile is not None and kind == "sathi":
+                    args.profile.mkdir(parents=True, exist_ok=True)
+                    profile = (args.profile / f"sathi-{mode}-{run}.txt").resolve()
+                    profiles.append(profile)
+                row = await _one(kind, mode, items, args.rate, args.timeout, profile)
+                if args.replies is not None:
+                    with args.replies.open("a", encoding="utf-8") as out:
+                        out.write(json.dumps({"bot": kind, "mode": mode, "run": run,
+                                              "updates": [vars(item) for item in items],
+                                              "replies": row["replies_seen"]}) + "\n")
+                rows.append({"run": run, **row})
     _print(rows)
+    for profile in profiles:
+        print(f"\nprofile {profile} (py-spy samples of the sathi process)")
+        stacks.print_summary(profile, top=args.top)
     for row in rows:
         if row["exit"] not in (0, None):
             print(f"note: {row['bot']} ({row['mode']}, run {row['run']}) exited {row['exit']}")
@@ -376,6 +450,11 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=120.0,
                         help="seconds to wait for replies after the last update is queued")
     parser.add_argument("--queries", type=Path, help="a queries JSON-lines file (field q)")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="run sathi under py-spy; its samples go to DIR, a summary is printed")
+    parser.add_argument("--top", type=int, default=30, help="functions in a profile summary")
+    parser.add_argument("--replies", type=Path, metavar="FILE",
+                        help="append each mode's updates and replies to FILE (JSON lines)")
     args = parser.parse_args()
     if min(args.updates, args.users, args.runs) < 1 or args.rate <= 0 or args.seconds <= 0:
         parser.error("--updates, --users, --runs, --rate and --seconds must be positive")

@@ -36,6 +36,7 @@ from bot.outcomes import DELIVERED, Outcome, classify
 from bot.outgoing import Undeliverable, render_item
 from bot.pause import pause
 from bot.ratelimit import RateLimiter
+from bot.sent_log import recorder
 from sathi import outbox
 from sathi.db import utcnow
 from sathi.enums import OutboxKind, OutboxStatus
@@ -140,6 +141,9 @@ class DeliveryLoop:
             recorded = await self._record(item, outcome)
             if recorded is not None and recorded.status == OutboxStatus.pending:
                 held[item.chat_id] = recorded.not_before
+        sent_log = recorder(self.bot)
+        if claimed and sent_log is not None:
+            await sent_log.flush()  # the pass's messages, noted for /forget in one transaction
         return len(claimed)
 
     async def _send(self, item: Claimed) -> Outcome:

@@ -16,7 +16,7 @@ from bot import guidance
 from bot.context import Delivery, Outgoing, SathiContext
 from bot.outcomes import classify, retry_seconds
 from bot.ratelimit import RateLimiter
-from bot.work import current
+from bot.work import UpdateWork, current
 from sathi.services import members
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def with_member(handler: Handler) -> Handler:
             if work.failed:  # an earlier handler failed: the whole update is retried later
                 return
             try:
-                await _run(handler, update, context, work.session)
+                await _run(handler, update, context, work.session, work)
             except BaseException:
                 work.failed = True
                 raise
@@ -62,14 +62,19 @@ def with_member(handler: Handler) -> Handler:
 
 
 async def _run(
-    handler: Handler, update: Update, context: SathiContext, session: AsyncSession
+    handler: Handler, update: Update, context: SathiContext, session: AsyncSession,
+    work: UpdateWork | None = None,
 ) -> None:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     context.outbox = []
-    member = await members.get_or_create_member(
-        session, telegram_user_id=user.id, chat_id=chat.id
-    )
+    member = work.member if work is not None else None
+    if member is None or member not in session:  # the alerts' handler loaded it already
+        member = await members.get_or_create_member(
+            session, telegram_user_id=user.id, chat_id=chat.id
+        )
+        if work is not None:
+            work.member = member
     context.session, context.member = session, member
     context.locale = member.locale or _guess_locale(update, context)
     context.phone_locale = context.runtime.catalogs.normalize(user.language_code)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.context import Outgoing
+    from sathi.models import Member
 
 _current: ContextVar[UpdateWork | None] = ContextVar("sathi_update_work", default=None)
 
@@ -30,6 +31,7 @@ class UpdateWork:
     attempt: int = 1
     outgoing: list[Outgoing] = field(default_factory=list)
     failed: bool = False
+    member: Member | None = None  # loaded by the first handler, reused by the next ones
 
 
 def current() -> UpdateWork | None:

@@ -25,6 +25,7 @@ from functools import lru_cache
 from knowledge.index import KEYWORD_WEIGHT, LanguageIndex
 from knowledge.langdata import LanguageData, language_data
 from knowledge.langdetect import LanguageProfiles, build_profiles, detect_language
+from knowledge.memo import remembered
 from knowledge.models import Article, SearchHit
 from knowledge.terms import Word, analyse, pairs, stems
 from knowledge.text import normalize
@@ -101,7 +102,8 @@ class KnowledgeBase:
         if not self.languages:
             return ENGLISH
         ordered = sorted(self.languages, key=lambda lang: lang != ENGLISH)
-        return detect_language(text, ordered, self._profiles)
+        return remembered(("language", id(self), text),
+                          lambda: detect_language(text, ordered, self._profiles))
 
     def search_across(
         self, query: str, lang: str | None, limit: int = 3

@@ -28,6 +28,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz.distance import Levenshtein
 
+from knowledge.memo import remembered
 from knowledge.text import fold_latin, normalize, strip_accents, words
 
 TRIAGE_DIR = Path(__file__).with_name("triage")
@@ -79,6 +80,11 @@ class Phrase:
     hangul: str | None = None
     start: bool = False
     end: bool = False
+    letters: frozenset[str] = frozenset()  # the first letters of its words: all must be there
+
+    def __post_init__(self) -> None:
+        letters = frozenset(part[:1] for part in self.tokens if part != GAP)
+        object.__setattr__(self, "letters", letters)
 
 
 @dataclass(frozen=True)
@@ -239,22 +245,46 @@ def triage(text: str | None) -> Alert | None:
     """Crisis, danger or None for a worker's message (every language's phrases apply)."""
     if not text or not text.strip():
         return None
-    return classify(text, _default_rules())
+    return remembered(("triage", text), lambda: classify(text, _default_rules()))
 
 
 @dataclass
 class _Message:
+    """A normalised message, and where each phrase word matches in it.
+
+    Found once per word (the phrases share their words). Every way a word can match (`_same`)
+    keeps its first letter, so only the tokens that begin with that letter are compared, and a
+    phrase with a word whose first letter is nowhere in the message is skipped at once.
+    """
+
     tokens: list[tuple[str, str]]
     compact: str
-    blocked: set[int]
-    blocked_chars: set[int]
+    blocked: set[int] = field(default_factory=set)
+    blocked_chars: set[int] = field(default_factory=set)
+    _by_letter: dict[str, list[int]] = field(default_factory=dict)
+    letters: frozenset[str] = frozenset()
+    _at: dict[str, frozenset[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for position, (word, _script) in enumerate(self.tokens):
+            self._by_letter.setdefault(word[:1], []).append(position)
+        self.letters = frozenset(self._by_letter)
+
+    def at(self, part: str) -> frozenset[int]:
+        """The positions of the tokens that a phrase word matches."""
+        found = self._at.get(part)
+        if found is None:
+            found = frozenset(position for position in self._by_letter.get(part[:1], ())
+                              if _same(self.tokens[position], part))
+            self._at[part] = found
+        return found
 
 
 def classify(text: str, rules: Rules) -> Alert | None:
     """The alert for a text under the given rules (triage() uses the shipped files)."""
     norm = normalize(text)
     tokens = [(_fold(w, s), s) for w, s in words(norm)]
-    message = _Message(tokens, _compact(norm), set(), set())
+    message = _Message(tokens, _compact(norm))
     for negative in rules.negatives:
         _block(message, negative)
     found: dict[Level, list[str]] = {}
@@ -274,6 +304,8 @@ def _block(message: _Message, phrase: Phrase) -> None:
         for match in _hangul_spans(message, phrase, respect_blocks=False):
             message.blocked_chars.update(range(*match))
         return
+    if not phrase.letters <= message.letters:
+        return
     for span in _token_spans(message, phrase, respect_blocks=False):
         message.blocked.update(span)
 
@@ -281,7 +313,8 @@ def _block(message: _Message, phrase: Phrase) -> None:
 def _matches(message: _Message, phrase: Phrase) -> bool:
     if phrase.hangul is not None:
         return next(_hangul_spans(message, phrase, respect_blocks=True), None) is not None
-    return next(_token_spans(message, phrase, respect_blocks=True), None) is not None
+    return phrase.letters <= message.letters and next(
+        _token_spans(message, phrase, respect_blocks=True), None) is not None
 
 
 def _hangul_spans(message: _Message, phrase: Phrase, *, respect_blocks: bool):
@@ -296,19 +329,22 @@ def _hangul_spans(message: _Message, phrase: Phrase, *, respect_blocks: bool):
 
 
 def _token_spans(message: _Message, phrase: Phrase, *, respect_blocks: bool):
-    tokens = message.tokens
-    for begin in range(len(tokens)):
+    parts = phrase.tokens
+    if not all(message.at(part) for part in parts if part != GAP):
+        return  # a word of the phrase is nowhere in the message
+    last = len(message.tokens) - 1
+    for begin in sorted(message.at(parts[0])):
         if phrase.start and begin != 0:
             break
-        for used in _walk(tokens, phrase.tokens, 0, begin, []):
-            if phrase.end and used[-1] != len(tokens) - 1:
+        for used in _walk(message, parts, 0, begin, []):
+            if phrase.end and used[-1] != last:
                 continue
             if respect_blocks and message.blocked.intersection(used):
                 continue
             yield used
 
 
-def _walk(tokens, parts, index, position, used):
+def _walk(message: _Message, parts, index, position, used):
     """Every way the phrase's parts from `index` match the message from `position`."""
     if index == len(parts):
         yield list(used)
@@ -316,11 +352,11 @@ def _walk(tokens, parts, index, position, used):
     part = parts[index]
     if part == GAP:
         for skip in range(MAX_GAP + 1):
-            yield from _walk(tokens, parts, index + 1, position + skip, used)
+            yield from _walk(message, parts, index + 1, position + skip, used)
         return
-    if position < len(tokens) and _same(tokens[position], part):
+    if position in message.at(part):
         used.append(position)
-        yield from _walk(tokens, parts, index + 1, position + 1, used)
+        yield from _walk(message, parts, index + 1, position + 1, used)
         used.pop()
 
 

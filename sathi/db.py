@@ -3,6 +3,10 @@
 Entry points build the engine; nothing is built at import time.
 """
 
+import asyncio
+import contextlib
+import weakref
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
@@ -75,3 +79,22 @@ def make_engine(url: str) -> AsyncEngine:
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded attributes after commit (handlers render after committing)."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+_write_turns: weakref.WeakKeyDictionary[AsyncEngine, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def write_turn(engine: AsyncEngine) -> AbstractAsyncContextManager[object]:
+    """Held around a write transaction of the bot's busy paths (intake, sent log) on SQLite.
+
+    SQLite has one writer at a time, and a transaction that read before it writes fails when
+    another writer committed meanwhile. So the bot's concurrent writers in this process take
+    turns here, in the event loop, instead of in SQLite's busy wait; their reads and delivery
+    stay concurrent. PostgreSQL locks rows itself: nothing to wait for.
+    """
+    if engine.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    turn = _write_turns.get(engine)
+    if turn is None:
+        turn = _write_turns[engine] = asyncio.Lock()
+    return turn

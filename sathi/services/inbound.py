@@ -1,10 +1,11 @@
 """Telegram updates stored before they are acknowledged, so none is lost and none handled twice.
 
 The bot, for each update: `store_update` and commit, then acknowledge it to Telegram (advance
-the getUpdates offset, or answer the webhook with 200). A processing loop takes
-`next_unprocessed` (commit: the attempt counts even if processing crashes), and handles each
-update in its own transaction that also runs `mark_processed`, so the effects and the "done"
-mark commit together. A redelivered update_id is ignored by store_update.
+the getUpdates offset, or answer the webhook with 200). The intake (bot/intake.py) takes
+`pending` updates and counts their attempt (`count_attempts`, committed: the attempt counts even
+if processing crashes), and handles each update in its own transaction that also runs
+`mark_processed`, so the effects and the "done" mark commit together. A redelivered update_id
+is ignored by store_update.
 """
 
 from datetime import datetime
@@ -36,19 +37,17 @@ async def store_update(
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-async def next_unprocessed(
+async def pending(
     session: AsyncSession,
     *,
-    limit: int = 50,
+    limit: int = 200,
     max_attempts: int = MAX_ATTEMPTS,
     after: int | None = None,
 ) -> list[InboundUpdate]:
-    """The oldest updates not processed yet, each counted as one more attempt.
+    """The oldest updates not processed yet, in update_id order (one query; nothing counted).
 
     An update that failed max_attempts times is left alone (kept for inspection, not retried).
-    `after` skips update ids up to it: a processing pass walks forward one update at a time, so
-    an attempt is counted only for the update about to be tried, and a failed one waits for the
-    next pass.
+    `after` skips update ids up to it (those the caller holds already).
     """
     conditions = [InboundUpdate.processed_at.is_(None), InboundUpdate.attempts < max_attempts]
     if after is not None:
@@ -59,12 +58,30 @@ async def next_unprocessed(
         .order_by(InboundUpdate.update_id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    updates = list(await session.scalars(query))
-    for row in updates:
-        row.attempts += 1
-    return updates
+    return list(await session.scalars(query))
+
+
+async def begin_taking(session: AsyncSession) -> None:
+    """Begins a take as a writer on SQLite (a write that changes nothing).
+
+    A take reads, then counts attempts; on SQLite a transaction that read first cannot write
+    once another writer committed in between, so it takes the write lock before reading.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        await session.execute(
+            update(InboundUpdate).where(InboundUpdate.update_id == -1)
+            .values(attempts=InboundUpdate.attempts)
+        )
+
+
+async def count_attempts(session: AsyncSession, *, update_ids: list[int], by: int = 1) -> None:
+    """Counts one more attempt for each update about to be tried (-1: one given back)."""
+    if update_ids:
+        await session.execute(
+            update(InboundUpdate)
+            .where(InboundUpdate.update_id.in_(update_ids), InboundUpdate.processed_at.is_(None))
+            .values(attempts=InboundUpdate.attempts + by)
+        )
 
 
 async def mark_processed(

@@ -216,7 +216,7 @@ async def test_processed_payloads_are_purged_after_a_day(runtime, app, clock):
     intake = Intake(app, clock=clock)
     await intake.store([updates.command("start"), updates.text("stuck")])
     async with runtime.sessionmaker.begin() as session:
-        first, second = await inbound.next_unprocessed(session)
+        first, second = await inbound.pending(session)
         await inbound.mark_processed(session, update_id=first.update_id, now=clock())
         await session.execute(update(InboundUpdate).where(
             InboundUpdate.update_id == second.update_id

@@ -15,7 +15,7 @@ async def test_store_update_is_idempotent(runtime):
     async with runtime.sessionmaker.begin() as session:
         assert not await inbound.store_update(session, update_id=10, payload=_update(10, "again"))
     async with runtime.sessionmaker.begin() as session:
-        [row] = await inbound.next_unprocessed(session)
+        [row] = await inbound.pending(session)
     assert json.loads(row.payload)["message"]["text"] == "first"
 
 
@@ -25,18 +25,18 @@ async def test_processed_updates_are_not_handed_out_again(runtime):
             payload = _update(update_id, "x")
             await inbound.store_update(session, update_id=update_id, payload=payload)
     async with runtime.sessionmaker.begin() as session:
-        rows = await inbound.next_unprocessed(session, limit=2)
+        rows = await inbound.pending(session, limit=2)
         assert [row.update_id for row in rows] == [1, 2]
         assert await inbound.mark_processed(session, update_id=1)
         assert not await inbound.mark_processed(session, update_id=1)
     async with runtime.sessionmaker.begin() as session:
-        assert [row.update_id for row in await inbound.next_unprocessed(session)] == [2, 3]
+        assert [row.update_id for row in await inbound.pending(session)] == [2, 3]
         assert await inbound.is_processed(session, update_id=1)
         assert not await inbound.is_processed(session, update_id=2)
     # Telegram redelivers update 1 (the acknowledgement was lost): it is not processed twice.
     async with runtime.sessionmaker.begin() as session:
         assert not await inbound.store_update(session, update_id=1, payload=_update(1, "x"))
-        assert 1 not in [row.update_id for row in await inbound.next_unprocessed(session)]
+        assert 1 not in [row.update_id for row in await inbound.pending(session)]
 
 
 async def test_a_failing_update_is_given_up_after_max_attempts(runtime):
@@ -44,11 +44,14 @@ async def test_a_failing_update_is_given_up_after_max_attempts(runtime):
         await inbound.store_update(session, update_id=5, payload=_update(5, "boom"))
     for attempt in range(1, 4):
         async with runtime.sessionmaker.begin() as session:
-            [row] = await inbound.next_unprocessed(session, max_attempts=3)
+            [row] = await inbound.pending(session, max_attempts=3)
+            await inbound.count_attempts(session, update_ids=[row.update_id])
+        async with runtime.sessionmaker() as session:
+            [row] = await inbound.pending(session, max_attempts=4)
             assert row.attempts == attempt
         # processing crashed: mark_processed never ran
     async with runtime.sessionmaker.begin() as session:
-        assert await inbound.next_unprocessed(session, max_attempts=3) == []
+        assert await inbound.pending(session, max_attempts=3) == []
 
 
 async def test_processing_and_the_done_mark_commit_together(runtime):
@@ -61,7 +64,7 @@ async def test_processing_and_the_done_mark_commit_together(runtime):
     except RuntimeError:
         pass
     async with runtime.sessionmaker.begin() as session:
-        assert [row.update_id for row in await inbound.next_unprocessed(session)] == [9]
+        assert [row.update_id for row in await inbound.pending(session)] == [9]
 
 
 async def test_payload_is_encrypted_and_old_updates_are_purged(runtime):
@@ -74,19 +77,21 @@ async def test_payload_is_encrypted_and_old_updates_are_purged(runtime):
     assert all("visa" not in row.payload and "pending" not in row.payload for row in raw)
     async with runtime.sessionmaker.begin() as session:
         assert await inbound.purge_processed(session, before=utcnow() - timedelta(days=7)) == 1
-        assert [row.update_id for row in await inbound.next_unprocessed(session)] == [2]
+        assert [row.update_id for row in await inbound.pending(session)] == [2]
 
 
-async def test_a_pass_walks_forward_and_counts_only_what_it_takes(runtime):
+async def test_attempts_are_counted_for_what_is_taken_and_given_back_when_untried(runtime):
     async with runtime.sessionmaker.begin() as session:
         for update_id in (1, 2, 3):
             payload = _update(update_id, "x")
             await inbound.store_update(session, update_id=update_id, payload=payload)
     async with runtime.sessionmaker.begin() as session:
-        [first] = await inbound.next_unprocessed(session, limit=1)
-    async with runtime.sessionmaker.begin() as session:  # update 1 failed: the pass goes on
-        [second] = await inbound.next_unprocessed(session, limit=1, after=first.update_id)
+        [first, second] = await inbound.pending(session, limit=2)
+        await inbound.count_attempts(session, update_ids=[1, 2])
     assert (first.update_id, second.update_id) == (1, 2)
     async with runtime.sessionmaker.begin() as session:
-        attempts = [row.attempts for row in await inbound.next_unprocessed(session)]
-    assert attempts == [2, 2, 1]
+        assert [row.update_id for row in await inbound.pending(session, after=2)] == [3]
+        await inbound.count_attempts(session, update_ids=[2], by=-1)  # 2 was not tried after all
+    async with runtime.sessionmaker() as session:
+        attempts = [row.attempts for row in await inbound.pending(session)]
+    assert attempts == [1, 0, 0]

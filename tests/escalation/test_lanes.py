@@ -1,0 +1,150 @@
+"""Chats side by side in the intake: a slow chat holds no other, each chat keeps its order."""
+
+import asyncio
+
+from sqlalchemy import select
+
+from bot.app import build_application
+from bot.intake import Intake
+from sathi.models import Case, CaseMessage, InboundUpdate
+from sathi.runtime import Runtime, open_runtime
+from sathi.services import cases, escalation, members
+from tests.fakes import updates
+
+A, B, C = 5_550_000_001, 5_550_000_002, 5_550_000_003
+
+
+async def _open_cases(runtime: Runtime, *users: int) -> None:
+    """Each user has an open case: every text they send joins it, in the order processed."""
+    async with runtime.sessionmaker.begin() as session:
+        for user in users:
+            member = await members.get_or_create_member(
+                session, telegram_user_id=user, chat_id=user
+            )
+            await members.set_locale(session, member=member, locale="en")
+            await cases.open_case(session, member=member, lang="en", consent=True)
+
+
+async def _case_texts(runtime: Runtime) -> dict[int, list[str]]:
+    """Each case's messages, in the order they were stored, by the worker's chat."""
+    async with runtime.sessionmaker() as session:
+        rows = (await session.execute(
+            select(Case.member_id, CaseMessage.text).join(CaseMessage.case)
+            .order_by(CaseMessage.id)
+        )).all()
+    found: dict[int, list[str]] = {}
+    for member_id, text in rows:
+        found.setdefault(member_id, []).append(text)
+    return found
+
+
+async def _inbound(runtime: Runtime) -> list[InboundUpdate]:
+    async with runtime.sessionmaker() as session:
+        return list(await session.scalars(select(InboundUpdate).order_by(InboundUpdate.update_id)))
+
+
+async def _until(condition, seconds: float = 10.0) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out")
+
+
+async def test_a_chat_waiting_for_telegram_holds_no_other_chat(runtime, app, fake_api):
+    await _open_cases(runtime, A, B)
+    intake = Intake(app)
+    # Telegram makes chat A wait (429, retry after 1 s); B wrote after A.
+    fake_api.fail_next("sendMessage", 429, retry_after=1)
+    await intake.store([updates.text("first of A", user_id=A),
+                        updates.text("first of B", user_id=B)])
+    task = asyncio.create_task(intake.process_pending())
+    await _until(lambda: fake_api.delivered(B))
+    assert not fake_api.delivered(A), "B was answered while A still waited for Telegram"
+    assert await task == 2
+    assert len(fake_api.delivered(A)) == 1 and len(fake_api.delivered(B)) == 1
+
+
+async def test_a_slow_answer_in_one_chat_delays_only_that_chat(runtime, app, fake_api):
+    await _open_cases(runtime, A, B)
+    intake = Intake(app)
+    fake_api.delay_next("sendMessage", 1.5)  # A's answer takes Telegram 1.5 s
+    await intake.store([updates.text("slow one", user_id=A),
+                        updates.text("then this", user_id=A),
+                        updates.text("quick one", user_id=B)])
+    task = asyncio.create_task(intake.process_pending())
+    await _until(lambda: fake_api.delivered(B))
+    [a_first] = fake_api.sent("sendMessage")[:1]
+    assert a_first.params["chat_id"] == A and a_first.status is None, "A's answer still pending"
+    texts = await _case_texts(runtime)
+    assert ["slow one"] in texts.values(), "A's next update waits for A's answer to go out"
+    await task
+    assert len(fake_api.delivered(A)) == 2
+    assert ["slow one", "then this"] in (await _case_texts(runtime)).values()
+
+
+async def test_each_chat_keeps_its_order_while_chats_interleave(runtime, app, fake_api):
+    await _open_cases(runtime, A, B, C)
+    intake = Intake(app)
+    sent = [(user, f"{user % 10}-{n}") for n in range(6) for user in (A, B, C)]
+    await intake.store([updates.text(text, user_id=user) for user, text in sent])
+    assert await intake.process_pending() == len(sent)
+    texts = sorted((await _case_texts(runtime)).values())
+    assert texts == sorted([[t for u, t in sent if u == user] for user in (A, B, C)])
+    for user in (A, B, C):
+        assert len(fake_api.delivered(user)) == 6
+    rows = await _inbound(runtime)
+    assert all(row.processed_at is not None and row.attempts == 1 for row in rows)
+
+
+async def test_a_failing_update_holds_its_own_chat_only(runtime, app, fake_api, monkeypatch):
+    await _open_cases(runtime, A, B)
+    receive = escalation.receive
+    broken = {True}
+
+    async def fails_for_a(session, *, member, **kwargs):
+        if broken and member.telegram_key == members.member_key(A):
+            raise RuntimeError("bug")
+        return await receive(session, member=member, **kwargs)
+
+    monkeypatch.setattr(escalation, "receive", fails_for_a)
+    intake = Intake(app)
+    await intake.store([updates.text("a1", user_id=A), updates.text("b1", user_id=B),
+                        updates.text("a2", user_id=A), updates.text("b2", user_id=B)])
+    await intake.process_pending()
+    assert sorted((await _case_texts(runtime)).values()) == [["b1", "b2"]]
+    a1, _b1, a2, _b2 = await _inbound(runtime)
+    assert (a1.processed_at, a1.attempts) == (None, 1)
+    assert (a2.processed_at, a2.attempts) == (None, 0), "a2 waits for a1, costing no attempt"
+
+    broken.clear()  # fixed: the next pass takes A's updates in order
+    assert await intake.process_pending() == 2
+    assert sorted((await _case_texts(runtime)).values()) == [["a1", "a2"], ["b1", "b2"]]
+
+
+async def test_nothing_is_lost_or_doubled_when_stopped_mid_batch(runtime, settings, app, fake_api):
+    users = (A, B, C)
+    await _open_cases(runtime, *users)
+    sent = [(user, f"{user % 10}-{n}") for n in range(8) for user in users]
+    intake = Intake(app)
+    await intake.store([updates.text(text, user_id=user) for user, text in sent])
+    stop = asyncio.Event()
+    task = asyncio.create_task(intake.run(stop))
+    await _until(lambda: len(fake_api.sent("sendMessage")) >= 4)
+    stop.set()  # a restart: each chat finishes the update in hand
+    await asyncio.wait_for(task, 15)
+    done = [row for row in await _inbound(runtime) if row.processed_at is not None]
+    assert 0 < len(done) < len(sent)
+
+    restarted = await open_runtime(settings)  # a new process on the same database
+    try:
+        async with build_application(restarted) as application:
+            assert await Intake(application).process_pending() == len(sent) - len(done)
+    finally:
+        await restarted.close()
+    texts = sorted((await _case_texts(runtime)).values())
+    assert texts == sorted([[t for u, t in sent if u == user] for user in users])
+    rows = await _inbound(runtime)
+    assert all(row.processed_at is not None and row.attempts == 1 for row in rows)
+    for user in users:
+        assert len(fake_api.delivered(user)) == 8, "one answer per update, none twice"
