@@ -32,7 +32,7 @@ def test_export_import_export_is_byte_identical_and_a_change_is_one_revision(tmp
     a, b = tmp_path / "a", tmp_path / "b"
     exported = sathi(tmp_path, "knowledge", "export", str(a))
     assert exported.returncode == 0, exported.stderr
-    assert "160 article files, 12 facts" in exported.stdout
+    assert "160 article files, 24 facts" in exported.stdout
     assert (a / "facts.yaml").is_file() and (a / "topics.tsv").is_file()
 
     again = sathi(tmp_path, "knowledge", "import", "--from", str(a))
