@@ -16,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge import facts as fact_files
 from knowledge.models import Article as ArticleFile
-from sathi.enums import ArticleEventKind, ChangeKind
-from sathi.models import Article, FactValue
+from sathi.enums import ArticleEventKind, ChangeKind, RevisionState
+from sathi.models import Article, ArticleRevision, FactValue
 from sathi.services import editing
 from sathi.services import facts as fact_service
 
 KOREA = ZoneInfo("Asia/Seoul")  # laws and their dates apply in Korean time
+WAITING = (RevisionState.draft, RevisionState.in_review, RevisionState.approved)
 
 
 def today_in_korea(now: datetime.datetime | None = None) -> datetime.date:
@@ -42,50 +43,75 @@ class ImportReport:
 async def import_articles(
     session: AsyncSession, articles: list[ArticleFile], *, remove_missing: bool = True,
     change: ChangeKind = ChangeKind.substantive,
-    facts: dict[str, fact_files.Fact] | None = None,
+    facts: dict[str, fact_files.Fact] | None = None, draft: bool = False,
 ) -> ImportReport:
     """Each changed file becomes a new published revision (in the history as 'imported').
 
     An unchanged file creates nothing; a file gone from the folder is unpublished. English
     files go first, so translations imported together with their English are not stale.
+
+    `draft=True` (`sathi knowledge import --draft`) publishes nothing: each changed file becomes
+    a draft revision for an editor to submit and a reviewer to approve, a file already waiting
+    as the newest draft (or in review, or approved) is not added again, nothing is unpublished
+    and no fact value is added (a new value applies on its date, so it is entered through
+    `/api/v1/facts` or a publishing import).
     """
-    if facts:
+    if facts and not draft:
         await fact_service.import_facts(session, facts)
     known = await fact_service.load_facts(session)
     published = {(row.slug, row.lang): row for row in await session.scalars(select(Article))}
+    waiting = await _waiting_hashes(session) if draft else set()
     added = updated = unchanged = 0
     order = sorted(articles, key=lambda a: (a.lang != editing.SOURCE_LANG, a.slug, a.lang))
     for article in order:
         row = published.pop((article.slug, article.lang), None)
-        if row is not None and row.content_hash == editing.content_hash(article):
+        digest = editing.content_hash(article)
+        if (row is not None and row.content_hash == digest) or (
+            (article.slug, article.lang, digest) in waiting
+        ):
             unchanged += 1
             continue
-        draft = editing.Draft(
+        content = editing.Draft(
             title=article.title, keywords=article.keywords, sources=article.sources,
             body=article.body, change=change,
             last_reviewed=article.last_reviewed, review=article.review,
         )
         revision = await editing.add_revision(
             session, slug=article.slug, lang=article.lang, category=article.category,
-            draft=draft, actor=None, known_facts=None, event=ArticleEventKind.imported,
+            draft=content, actor=None, known_facts=None, event=ArticleEventKind.imported,
             check=False,
-        )
-        # Checked on the file's last_reviewed date: a year later, or when a fact it uses ends.
-        revision.review_by = editing.review_by(article.body, known, article.last_reviewed)
-        await editing.publish(
-            session, revision, None, event=ArticleEventKind.published, allow_unapproved=True
         )
         if row is None:
             added += 1
         else:
             updated += 1
+        if draft:
+            continue
+        # Checked on the file's last_reviewed date: a year later, or when a fact it uses ends.
+        revision.review_by = editing.review_by(article.body, known, article.last_reviewed)
+        await editing.publish(
+            session, revision, None, event=ArticleEventKind.published, allow_unapproved=True
+        )
     removed = 0
-    if remove_missing:
+    if remove_missing and not draft:
         for slug, lang in published:
             await editing.unpublish(session, slug, lang, None, "file removed")
             removed += 1
     await session.flush()
     return ImportReport(added, updated, unchanged, removed)
+
+
+async def _waiting_hashes(session: AsyncSession) -> set[tuple[str, str, str]]:
+    """(slug, lang, content hash) of each language's newest revision while it awaits review."""
+    newest = select(
+        ArticleRevision.slug, ArticleRevision.lang, func.max(ArticleRevision.number).label("n")
+    ).group_by(ArticleRevision.slug, ArticleRevision.lang).subquery()
+    rows = await session.execute(select(
+        ArticleRevision.slug, ArticleRevision.lang, ArticleRevision.content_hash
+    ).join(newest, (ArticleRevision.slug == newest.c.slug)
+           & (ArticleRevision.lang == newest.c.lang) & (ArticleRevision.number == newest.c.n)
+    ).where(ArticleRevision.state.in_(WAITING)))
+    return {(slug, lang, digest) for slug, lang, digest in rows}
 
 
 async def published_files(session: AsyncSession) -> list[ArticleFile]:

@@ -99,3 +99,20 @@ def test_the_writer_quotes_only_what_yaml_would_read_differently(article_files):
                                        article.slug,
                                        article.category)
         assert problems == [] and back == article
+
+
+def test_import_as_draft_changes_nothing_the_bot_serves(tmp_path):
+    assert sathi(tmp_path, "knowledge", "import").returncode == 0
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert sathi(tmp_path, "knowledge", "export", str(a)).returncode == 0
+    published = tree(a)
+    english = a / "articles" / "unpaid-wages" / "en.md"
+    english.write_text(english.read_text(encoding="utf-8").replace(
+        "start keeping proof today", "start keeping proof now"), encoding="utf-8")
+    drafted = sathi(tmp_path, "knowledge", "import", "--draft", "--from", str(a))
+    assert "drafts for review: 0 new articles, 1 changed, 159 unchanged; nothing published" in (
+        drafted.stdout), drafted.stdout + drafted.stderr
+    again = sathi(tmp_path, "knowledge", "import", "--draft", "--from", str(a))
+    assert "0 changed, 160 unchanged" in again.stdout, again.stdout + again.stderr
+    assert sathi(tmp_path, "knowledge", "export", str(b)).returncode == 0
+    assert tree(b) == published  # the draft waits for review: the bot serves the old text

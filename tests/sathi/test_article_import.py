@@ -2,7 +2,9 @@ from dataclasses import replace
 
 from sqlalchemy import func, select
 
+from sathi.enums import ArticleEventKind, RevisionState
 from sathi.models import Article
+from sathi.services import editing
 from sathi.services.articles import import_articles, load_articles
 
 
@@ -31,3 +33,25 @@ async def test_the_bot_serves_what_is_in_the_database(runtime, article_files):
     assert await runtime.knowledge.refresh() is True
     assert runtime.knowledge.current.get("unpaid-wages", "en") is not None
     assert await runtime.knowledge.refresh() is False
+
+
+async def test_a_draft_import_publishes_nothing_and_waits_for_review(runtime, article_files):
+    async with runtime.sessionmaker.begin() as session:
+        await import_articles(session, article_files)
+    english = next(a for a in article_files if (a.slug, a.lang) == ("unpaid-wages", "en"))
+    changed = [replace(english, title="A title to review"), *article_files[:3]]
+    for _ in range(2):  # the same files again add no second draft
+        async with runtime.sessionmaker.begin() as session:
+            report = await import_articles(session, changed, draft=True)
+        assert (report.added, report.removed) == (0, 0)
+    assert (report.updated, report.unchanged) == (0, len(changed))
+    async with runtime.sessionmaker() as session:
+        revisions = await editing.revisions_of(session, "unpaid-wages", "en")
+        events = await editing.history(session, "unpaid-wages")
+        titles = {a.title for a in await load_articles(session)}
+        count = await session.scalar(select(func.count(Article.id)))
+    assert [r.state for r in revisions] == [RevisionState.published, RevisionState.draft]
+    assert revisions[-1].title == "A title to review"
+    assert events[-1].kind == ArticleEventKind.imported and events[-1].lang == "en"
+    assert "A title to review" not in titles and english.title in titles
+    assert count == len(article_files)  # the files left out were not unpublished
