@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from knowledge import facts as fact_files
 from knowledge.models import Article as ArticleFile
+from sathi.db import utcnow
 from sathi.enums import ArticleEventKind, ChangeKind, RevisionState
 from sathi.models import Article, ArticleRevision, FactValue
 from sathi.services import editing
@@ -61,9 +62,13 @@ async def import_articles(
     known = await fact_service.load_facts(session)
     published = {(row.slug, row.lang): row for row in await session.scalars(select(Article))}
     waiting = await _waiting_hashes(session) if draft else set()
+    fresh = set() if draft else await _new_slugs(session, {a.slug for a in articles})
     added = updated = unchanged = 0
     order = sorted(articles, key=lambda a: (a.lang != editing.SOURCE_LANG, a.slug, a.lang))
+    added += await _publish_new(session, [a for a in order if a.slug in fresh], change, known)
     for article in order:
+        if article.slug in fresh:
+            continue
         row = published.pop((article.slug, article.lang), None)
         digest = editing.content_hash(article)
         if (row is not None and row.content_hash == digest) or (
@@ -71,11 +76,7 @@ async def import_articles(
         ):
             unchanged += 1
             continue
-        content = editing.Draft(
-            title=article.title, keywords=article.keywords, sources=article.sources,
-            body=article.body, change=change,
-            last_reviewed=article.last_reviewed, review=article.review,
-        )
+        content = _draft(article, change)
         revision = await editing.add_revision(
             session, slug=article.slug, lang=article.lang, category=article.category,
             draft=content, actor=None, known_facts=None, event=ArticleEventKind.imported,
@@ -99,6 +100,58 @@ async def import_articles(
             removed += 1
     await session.flush()
     return ImportReport(added, updated, unchanged, removed)
+
+
+def _draft(article: ArticleFile, change: ChangeKind) -> editing.Draft:
+    return editing.Draft(
+        title=article.title, keywords=article.keywords, sources=article.sources,
+        body=article.body, change=change,
+        last_reviewed=article.last_reviewed, review=article.review,
+    )
+
+
+async def _new_slugs(session: AsyncSession, slugs: set[str]) -> set[str]:
+    """The slugs with no revision and no served row in any language yet."""
+    known = select(ArticleRevision.slug).union(select(Article.slug))
+    return slugs - set(await session.scalars(known))
+
+
+async def _publish_new(
+    session: AsyncSession, order: list[ArticleFile], change: ChangeKind,
+    known: dict[str, fact_files.Fact],
+) -> int:
+    """Articles of slugs the database has never seen, published in three batched flushes.
+
+    The rows and the history are those of publishing them one by one (a first import of the
+    guide took seconds that way): revision 1 of each language, 'imported' then 'published',
+    nothing to supersede or mark stale, each translation made from the English imported with
+    it. English goes first so that the translations can name its revision.
+    """
+    if not order:
+        return 0
+    now = utcnow()
+    revisions: dict[tuple[str, str], ArticleRevision] = {}
+    english = [a for a in order if a.lang == editing.SOURCE_LANG]
+    for wave in (english, [a for a in order if a.lang != editing.SOURCE_LANG]):
+        for article in wave:
+            source = revisions.get((article.slug, editing.SOURCE_LANG))
+            revision = editing.build_revision(
+                editing.draft_file(article.slug, article.lang, article.category,
+                                   _draft(article, change)),
+                number=1, state=RevisionState.published, change=change,
+                source_revision_id=source.id if source else None, actor=None,
+            )
+            # Checked on the file's last_reviewed date: a year later, or when a fact it uses ends.
+            revision.review_by = editing.review_by(article.body, known, article.last_reviewed)
+            revision.published_at = revision.updated_at = now
+            session.add(revision)
+            editing.add_event(session, revision, ArticleEventKind.imported, None)
+            editing.add_event(session, revision, ArticleEventKind.published, None)
+            revisions[(article.slug, article.lang)] = revision
+        await session.flush()
+    session.add_all([editing.served_row(revision) for revision in revisions.values()])
+    await session.flush()
+    return len(revisions)
 
 
 async def _waiting_hashes(session: AsyncSession) -> set[tuple[str, str, str]]:
