@@ -11,8 +11,9 @@ RETENTION_DAYS at most; its hash counts repeats of the same question.
 To know that a worker left, the bot must remember for a while which article it showed them.
 That is kept on their member row only (`shown_article`, encrypted like their chat id, and
 `shown_article_at`), never with the counts, and never more than one article: it is cleared at
-the worker's next step (which proves they did not leave), or counted and cleared by
-`count_left` (the hourly retention run) once LEFT_AFTER has passed, in the week it was shown.
+the worker's next step (and counted first if that step came LEFT_AFTER or more later), or
+counted and cleared by `count_left` (the hourly retention run) once LEFT_AFTER has passed; it
+is counted in the week it was shown.
 The count itself holds the language, the article and the week, nothing about the worker.
 """
 
