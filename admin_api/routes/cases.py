@@ -23,7 +23,7 @@ from admin_api.schemas import (
 from sathi.errors import NotFound
 from sathi.models import Case
 from sathi.services import cases, deliveries
-from sathi.services.cases import CasePage
+from sathi.services.case_list import CasePage
 from sathi.services.references import LENGTH as REFERENCE_LENGTH
 
 router = APIRouter(prefix="/cases", tags=["cases"], responses=ERROR_RESPONSES)
@@ -33,7 +33,11 @@ router = APIRouter(prefix="/cases", tags=["cases"], responses=ERROR_RESPONSES)
 async def list_cases(
     session: SessionDep, staff: CurrentVolunteer, query: Annotated[CaseListQuery, Query()]
 ) -> CasePage:
-    """Cases in the caller's languages, urgent first, then oldest first."""
+    """Cases in the caller's languages, urgent first, then oldest first.
+
+    Page with `cursor` (each page's `next_cursor`), or with `offset` (exact, with `total`,
+    but slower the deeper it goes).
+    """
     return await cases.list_cases(session, staff=staff, **query.model_dump())
 
 
