@@ -5,7 +5,7 @@ worker's next step or until it is counted as "left" in the guide-gap counts, whi
 identity.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-02
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
