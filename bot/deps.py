@@ -17,7 +17,7 @@ from bot.context import Delivery, Outgoing, SathiContext
 from bot.outcomes import classify, retry_seconds
 from bot.ratelimit import RateLimiter
 from bot.work import UpdateWork, current
-from sathi.services import members
+from sathi.services import gaps, members
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,6 +75,7 @@ async def _run(
         )
         if work is not None:
             work.member = member
+    await gaps.settle_shown(session, member)  # any step after an article: they did not leave it
     context.session, context.member = session, member
     context.locale = member.locale or _guess_locale(update, context)
     context.phone_locale = context.runtime.catalogs.normalize(user.language_code)

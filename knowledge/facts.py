@@ -25,7 +25,7 @@ from babel.numbers import format_currency, format_decimal
 KINDS = ("amount", "money", "percent", "phone", "date")
 NAME = re.compile(r"^[a-z][a-z_]{1,63}$")  # no digits: the translations' number check reads them
 REFERENCE = re.compile(r"\{\{fact:([^{}]*)\}\}")
-_PHONE = re.compile(r"^[0-9][0-9-]{1,19}$")
+_PHONE = re.compile(r"^\+?[0-9][0-9-]{1,19}$")  # "+63-2-1348" from abroad
 
 ExpiredNote = Callable[[str, int], str]
 """(formatted value, year of the value) -> text such as 'in 2026: 10,320 (check 1350)'."""
@@ -216,7 +216,9 @@ def check_value(kind: str, value: str) -> list[str]:
     if not value:
         return ["value is empty"]
     if kind == "phone":
-        return [] if _PHONE.match(value) else ["a phone number is digits and '-' only"]
+        if _PHONE.match(value):
+            return []
+        return ["a phone number is digits and '-' (and a leading '+' when dialled from abroad)"]
     if kind == "date":
         return [] if _as_date(value) else ["a date is YYYY-MM-DD"]
     try:

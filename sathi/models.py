@@ -77,6 +77,11 @@ class Member(Base):
     language_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A voice note sent outside a case, offered to a volunteer: it opens the case on consent.
     pending_voice_file_id: Mapped[str | None] = mapped_column(EncryptedText)
+    # The article just shown ("lang:slug", encrypted), while the bot waits to see whether the
+    # worker does anything after it: cleared at their next step, or counted as "left" with no
+    # identity and cleared once gaps.LEFT_AFTER has passed (sathi/services/gaps.py).
+    shown_article: Mapped[str | None] = mapped_column(EncryptedText)
+    shown_article_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Article(Base):

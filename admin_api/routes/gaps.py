@@ -18,7 +18,7 @@ async def guide_gaps(
     weeks: Annotated[int, Query(ge=1, le=104)] = 8,
     lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$")] = None,
 ) -> GapReportRead:
-    """Questions that matched nothing and 👍/👎 per article, per language and ISO week.
+    """Questions that matched nothing, 👍/👎 and articles left, per language and ISO week.
 
     No worker identity is stored; the questions are kept 30 days at most, without digits,
     names, phone numbers or ids.

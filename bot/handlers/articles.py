@@ -55,6 +55,8 @@ def reply_article(context: SathiContext, article: Article) -> None:
     phone = sections.for_phone(article, context.locale)
     context.reply(render.phone_article(article, phone.first, note=note),
                   _article_buttons(context, article, phone))
+    if context.member is not None:  # counted as "left" if nothing follows (services/gaps.py)
+        gaps.note_shown(context.member, lang=article.lang, slug=article.slug)
 
 
 def _article_buttons(

@@ -37,6 +37,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="the English changes are minor (typos, wording): translations are not marked stale",
     )
     importing.add_argument(
+        "--draft", action="store_true",
+        help="publish nothing: each changed file becomes a draft revision to submit, review and "
+             "publish through /api/v1/articles (facts are not imported)",
+    )
+    importing.add_argument(
         "--from", dest="source", type=Path, default=None, metavar="DIR",
         help="a folder written by `export` (articles/, facts.yaml, topics.tsv) instead of "
              "the configured knowledge files",
@@ -86,7 +91,7 @@ def _check(settings: Settings) -> int:
     return 0
 
 
-async def _import(settings: Settings, source: Path | None, minor: bool) -> int:
+async def _import(settings: Settings, source: Path | None, minor: bool, draft: bool) -> int:
     problems, articles, facts = _problems(settings, source)
     if problems:
         _report(problems)
@@ -96,9 +101,24 @@ async def _import(settings: Settings, source: Path | None, minor: bool) -> int:
     change = ChangeKind.minor if minor else ChangeKind.substantive
     try:
         async with runtime.sessionmaker.begin() as session:
-            report = await import_articles(session, articles, change=change, facts=facts)
+            if draft:  # the drafts may name only facts the database already has
+                problems = unknown_references(await fact_service.load_facts(session), (
+                    (f"{a.slug}/{a.lang}.md", f"{a.title}\n{a.body}") for a in articles
+                ))
+                if problems:
+                    _report(problems)
+                    print("nothing imported: add the facts first (import without --draft, or "
+                          "/api/v1/facts)", file=sys.stderr)
+                    return 1
+            report = await import_articles(
+                session, articles, change=change, facts=facts, draft=draft
+            )
     finally:
         await runtime.close()
+    if draft:
+        print(f"drafts for review: {report.added} new articles, {report.updated} changed, "
+              f"{report.unchanged} unchanged; nothing published")
+        return 0
     print(
         f"imported: {report.added} added, {report.updated} updated, "
         f"{report.unchanged} unchanged, {report.removed} removed"
@@ -143,4 +163,4 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return _check(settings)
     if args.action == "export":
         return asyncio.run(_export(settings, args.directory))
-    return asyncio.run(_import(settings, args.source, args.minor))
+    return asyncio.run(_import(settings, args.source, args.minor, args.draft))

@@ -196,10 +196,11 @@ async def _next_number(session: AsyncSession, slug: str, lang: str) -> int:
     return int(await session.scalar(query) or 0) + 1
 
 
-def _event(
+def add_event(
     session: AsyncSession, revision: ArticleRevision, kind: ArticleEventKind,
     actor: Staff | None, comment: str | None = None,
 ) -> None:
+    """One step in the article's history: what happened to which revision, by whom."""
     session.add(ArticleEvent(
         slug=revision.slug, lang=revision.lang, revision=revision, kind=kind,
         actor_id=actor.id if actor else None, comment=comment,
@@ -219,32 +220,55 @@ async def add_revision(
     """
     if check and len(draft.body) > MAX_BODY:
         raise Invalid(f"body has {len(draft.body)} characters (max {MAX_BODY})", field="body")
-    article = ArticleFile(
+    article = draft_file(slug, lang, category, draft)
+    if check:
+        article = validate(article, known_facts)
+    if lang != SOURCE_LANG and source_revision_id is None:
+        source = await published_revision(session, slug, SOURCE_LANG)
+        source_revision_id = source.id if source else None
+    revision = build_revision(
+        article, number=await _next_number(session, slug, lang), state=state,
+        change=draft.change, source_revision_id=source_revision_id, actor=actor,
+    )
+    session.add(revision)
+    add_event(session, revision, event, actor, comment)
+    await session.flush()
+    return revision
+
+
+def draft_file(slug: str, lang: str, category: str, draft: Draft) -> ArticleFile:
+    """The draft as an article file, trimmed as it is stored."""
+    return ArticleFile(
         slug=slug, lang=lang, category=category, title=draft.title.strip(),
         keywords=tuple(k.strip() for k in draft.keywords),
         sources=tuple(s.strip() for s in draft.sources),
         last_reviewed=draft.last_reviewed or utcnow().date(), review=draft.review,
         body=draft.body.strip(),
     )
-    if check:
-        article = validate(article, known_facts)
-    if lang != SOURCE_LANG and source_revision_id is None:
-        source = await published_revision(session, slug, SOURCE_LANG)
-        source_revision_id = source.id if source else None
+
+
+def build_revision(
+    article: ArticleFile, *, number: int, state: RevisionState, change: ChangeKind,
+    source_revision_id: int | None, actor: Staff | None,
+) -> ArticleRevision:
+    """The revision row of a checked article (not added to any session)."""
     now = utcnow()
-    revision = ArticleRevision(
-        slug=slug, lang=lang, number=await _next_number(session, slug, lang), state=state,
-        category=category, title=article.title, keywords=list(article.keywords),
+    return ArticleRevision(
+        slug=article.slug, lang=article.lang, number=number, state=state,
+        category=article.category, title=article.title, keywords=list(article.keywords),
         sources=list(article.sources),
         last_reviewed=article.last_reviewed, review=article.review, body=article.body,
-        content_hash=content_hash(article), change=draft.change,
-        source_revision_id=source_revision_id if lang != SOURCE_LANG else None,
+        content_hash=content_hash(article), change=change,
+        source_revision_id=source_revision_id if article.lang != SOURCE_LANG else None,
         author_id=actor.id if actor else None, created_at=now, updated_at=now,
     )
-    session.add(revision)
-    _event(session, revision, event, actor, comment)
-    await session.flush()
-    return revision
+
+
+def served_row(revision: ArticleRevision) -> Article:
+    """A new `article` row serving a published revision (for a language not served yet)."""
+    row = Article(slug=revision.slug, lang=revision.lang, stale=False)
+    _copy(row, revision)
+    return row
 
 
 def content_hash(article: ArticleFile) -> str:
@@ -268,7 +292,7 @@ async def submit(session: AsyncSession, revision: ArticleRevision, staff: Staff)
     """A draft (or one sent back) goes to review."""
     require_writer(staff)
     _move(revision, (RevisionState.draft, RevisionState.sent_back), RevisionState.in_review)
-    _event(session, revision, ArticleEventKind.submitted, staff)
+    add_event(session, revision, ArticleEventKind.submitted, staff)
     await session.flush()
 
 
@@ -285,7 +309,7 @@ async def approve(
     revision.review, revision.last_reviewed = "reviewed", today
     revision.content_hash = content_hash(as_article(revision))
     revision.review_by = review_by(revision.body, facts, today)
-    _event(session, revision, ArticleEventKind.approved, staff, comment)
+    add_event(session, revision, ArticleEventKind.approved, staff, comment)
     await session.flush()
 
 
@@ -309,7 +333,7 @@ async def send_back(
         raise Invalid("say what must change", field="comment")
     _move(revision, (RevisionState.in_review,), RevisionState.sent_back)
     revision.comment = comment.strip()
-    _event(session, revision, ArticleEventKind.sent_back, staff, comment.strip())
+    add_event(session, revision, ArticleEventKind.sent_back, staff, comment.strip())
     await session.flush()
 
 
@@ -335,7 +359,7 @@ async def publish(
     ))
     for previous in old:
         previous.state = RevisionState.superseded
-    _event(session, revision, event, staff)
+    add_event(session, revision, event, staff)
     await session.flush()
     row = await session.scalar(select(Article).where(
         Article.slug == revision.slug, Article.lang == revision.lang
@@ -404,7 +428,7 @@ async def unpublish(
         raise InvalidTransition(f"{slug}/{lang} is not published")
     _move(revision, (RevisionState.published,), RevisionState.unpublished)
     await session.execute(delete(Article).where(Article.slug == slug, Article.lang == lang))
-    _event(session, revision, ArticleEventKind.unpublished, staff, comment)
+    add_event(session, revision, ArticleEventKind.unpublished, staff, comment)
     await session.flush()
     return revision
 

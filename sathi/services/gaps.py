@@ -1,10 +1,20 @@
 """What workers asked and did not find: counts per language and ISO week, no worker identity.
 
-Two kinds of count: `no_match` (a question that matched no article) and `unhelpful` / `helpful`
-(the 👎 / 👍 under an article). A question that matched nothing is also kept as text for
-editors, but only after removing everything that could point at a person (digits, words with
-digits such as ids and phone numbers, e-mail addresses, links, @names, capitalised words that
-may be names), and for RETENTION_DAYS at most; its hash counts repeats of the same question.
+Three kinds of count: `no_match` (a question that matched no article), `unhelpful` / `helpful`
+(the 👎 / 👍 under an article) and `left` (an article after which the worker did nothing more
+for LEFT_AFTER: no More button, no other article, no question, no 👍/👎, no other button). A
+question that matched nothing is also kept as text for editors, but only after removing
+everything that could point at a person (digits, words with digits such as ids and phone
+numbers, e-mail addresses, links, @names, capitalised words that may be names), and for
+RETENTION_DAYS at most; its hash counts repeats of the same question.
+
+To know that a worker left, the bot must remember for a while which article it showed them.
+That is kept on their member row only (`shown_article`, encrypted like their chat id, and
+`shown_article_at`), never with the counts, and never more than one article: it is cleared at
+the worker's next step (and counted first if that step came LEFT_AFTER or more later), or
+counted and cleared by `count_left` (the hourly retention run) once LEFT_AFTER has passed; it
+is counted in the week it was shown.
+The count itself holds the language, the article and the week, nothing about the worker.
 """
 
 from __future__ import annotations
@@ -19,10 +29,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sathi.db import utcnow
-from sathi.models import GuideGap, MissedQuery
+from sathi.models import GuideGap, Member, MissedQuery
 
 RETENTION_DAYS = 30
-NO_MATCH, HELPFUL, UNHELPFUL = "no_match", "helpful", "unhelpful"
+LEFT_AFTER = datetime.timedelta(minutes=30)  # nothing more from the worker for this long: left
+NO_MATCH, HELPFUL, UNHELPFUL, LEFT = "no_match", "helpful", "unhelpful", "left"
 MAX_TEXT = 120
 _DROP = re.compile(
     r"\S*\d\S*"            # anything with a digit: phone numbers, ids, amounts, dates
@@ -85,6 +96,40 @@ async def record_feedback(
     week = iso_week((now or utcnow()).date())
     await _count(session, week=week, lang=lang, kind=HELPFUL if helpful else UNHELPFUL,
                  slug=slug)
+
+
+def note_shown(member: Member, *, lang: str, slug: str,
+               now: datetime.datetime | None = None) -> None:
+    """The bot shows the worker an article: it waits to see whether they do anything after it."""
+    member.shown_article, member.shown_article_at = f"{lang}:{slug}", now or utcnow()
+
+
+async def settle_shown(
+    session: AsyncSession, member: Member, *, now: datetime.datetime | None = None
+) -> None:
+    """The worker does something: an article shown less than LEFT_AFTER ago was not left."""
+    if member.shown_article_at is None:
+        return
+    if (now or utcnow()) - member.shown_article_at >= LEFT_AFTER:
+        await _count_left(session, member)  # they came back later: they had left it
+    member.shown_article = member.shown_article_at = None
+
+
+async def count_left(session: AsyncSession, *, now: datetime.datetime | None = None) -> int:
+    """Counts every article shown LEFT_AFTER ago or more with nothing after it; clears them."""
+    due = select(Member).where(Member.shown_article_at <= (now or utcnow()) - LEFT_AFTER)
+    members = list(await session.scalars(due))
+    for member in members:
+        await _count_left(session, member)
+        member.shown_article = member.shown_article_at = None
+    return len(members)
+
+
+async def _count_left(session: AsyncSession, member: Member) -> None:
+    lang, _, slug = (member.shown_article or "").partition(":")
+    if slug and member.shown_article_at is not None:
+        await _count(session, week=iso_week(member.shown_article_at.date()), lang=lang,
+                     kind=LEFT, slug=slug)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@
   deleted like a /forget (pseudonym, chat id, language, their cases emptied);
 - outbox rows that are done with (delivered, failed, dismissed, ...) and their delivery errors
   SATHI_RETENTION_OUTBOX_DAYS (7) after they were last touched;
-- the record of the bot's messages after 48 hours (Telegram no longer lets it delete them).
+- the record of the bot's messages after 48 hours (Telegram no longer lets it delete them);
+- the article last shown to a worker, once gaps.LEFT_AFTER (30 minutes) has passed with nothing
+  after it: counted as "left" in the guide-gap counts (no identity) and cleared from the member.
 
 Processed updates are purged by the intake a day after processing (bot/intake.py).
 """
@@ -25,7 +27,7 @@ from sathi.db import utcnow
 from sathi.enums import OPEN_STATUSES, CaseEventKind, CaseStatus, OutboxStatus
 from sathi.models import Case, Member, OutboxItem
 from sathi.models_privacy import BotMessage
-from sathi.services import erasure
+from sathi.services import erasure, gaps
 from sathi.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -43,13 +45,14 @@ class RetentionRun:
     members: int = 0
     outbox: int = 0
     bot_messages: int = 0
+    left_articles: int = 0
     keys: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for the log and the CLI (counts only)."""
         return (f"retention: {self.cases} closed cases emptied, {self.members} inactive "
                 f"workers deleted, {self.outbox} outbox rows and {self.bot_messages} "
-                "message records deleted")
+                f"message records deleted, {self.left_articles} articles left counted")
 
 
 async def apply(session: AsyncSession, settings: Settings, *, now: datetime | None = None
@@ -81,6 +84,7 @@ async def apply(session: AsyncSession, settings: Settings, *, now: datetime | No
     result = await session.execute(delete(BotMessage).where(
         BotMessage.sent_at < now - BOT_MESSAGES_FOR))
     run.bot_messages = result.rowcount  # type: ignore[attr-defined]
+    run.left_articles = await gaps.count_left(session, now=now)
     return run
 
 

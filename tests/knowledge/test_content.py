@@ -1,6 +1,7 @@
 """The guide itself: complete, valid, and with the same facts in every translation."""
 
 import datetime
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -33,7 +34,7 @@ def test_knowledge_check_command_passes_on_the_repository():
         cwd=paths.REPO_ROOT,
     )
     assert result.returncode == 0, result.stderr
-    assert "160 article files OK, 12 facts OK; triage files OK" in result.stdout
+    assert "160 article files OK, 24 facts OK; triage files OK" in result.stdout
 
 
 def test_numbers_fold_scripts_and_separators():
@@ -53,10 +54,10 @@ def test_translations_carry_the_same_numbers_as_english(article_files):
 def test_a_wrong_number_in_a_translation_is_caught(article_files):
     english = next(a for a in article_files if a.slug == "unpaid-wages" and a.lang == "en")
     nepali = next(a for a in article_files if a.slug == "unpaid-wages" and a.lang == "ne")
-    assert "1348" in numbers_in(english.body)
-    broken = replace(nepali, body=nepali.body.replace("1348", "1384").replace("१३४८", "१३८४"))
+    assert "10000000" in numbers_in(english.body)
+    broken = replace(nepali, body=nepali.body.replace("10,000,000", "1,000,000"))
     problems = number_mismatches([english, broken])
-    assert len(problems) == 1 and "unpaid-wages/ne.md" in problems[0] and "1384" in problems[0]
+    assert len(problems) == 1 and "unpaid-wages/ne.md" in problems[0] and "1000000" in problems[0]
 
 
 def test_a_translation_naming_another_fact_is_caught(article_files):
@@ -97,3 +98,17 @@ def test_crisis_article_leads_with_109_in_every_language(article_files):
     for article in found:
         lead = render(article.lead, FACTS, article.lang, datetime.date(2026, 12, 2))
         assert {"109", "119", "112"} <= numbers_in(lead), article.lang
+
+
+def test_on_new_years_day_2027_no_article_calls_a_2026_value_current(article_files):
+    """The text names no year beside a fact: an ended value shows its year from the renderer."""
+    day = datetime.date(2027, 1, 2)
+    for article in article_files:
+        text = render(f"{article.title}\n{article.body}", FACTS, article.lang, day,
+                      lambda value, year: f"[{value}, {year} value]")
+        if "{{fact:minimum_wage_hourly}}" in article.body:
+            assert "[10,320, 2026 value]" in text, f"{article.slug}/{article.lang}"
+        plain = re.sub(r"\[[^\]]*, \d{4} value\]", " ", text)
+        assert not [n for n in numbers_in(plain) if n.startswith("2026")], (
+            f"{article.slug}/{article.lang} names 2026 beside no ended value"
+        )

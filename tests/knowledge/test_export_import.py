@@ -32,7 +32,7 @@ def test_export_import_export_is_byte_identical_and_a_change_is_one_revision(tmp
     a, b = tmp_path / "a", tmp_path / "b"
     exported = sathi(tmp_path, "knowledge", "export", str(a))
     assert exported.returncode == 0, exported.stderr
-    assert "160 article files, 12 facts" in exported.stdout
+    assert "160 article files, 24 facts" in exported.stdout
     assert (a / "facts.yaml").is_file() and (a / "topics.tsv").is_file()
 
     again = sathi(tmp_path, "knowledge", "import", "--from", str(a))
@@ -99,3 +99,20 @@ def test_the_writer_quotes_only_what_yaml_would_read_differently(article_files):
                                        article.slug,
                                        article.category)
         assert problems == [] and back == article
+
+
+def test_import_as_draft_changes_nothing_the_bot_serves(tmp_path):
+    assert sathi(tmp_path, "knowledge", "import").returncode == 0
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert sathi(tmp_path, "knowledge", "export", str(a)).returncode == 0
+    published = tree(a)
+    english = a / "articles" / "unpaid-wages" / "en.md"
+    english.write_text(english.read_text(encoding="utf-8").replace(
+        "start keeping proof today", "start keeping proof now"), encoding="utf-8")
+    drafted = sathi(tmp_path, "knowledge", "import", "--draft", "--from", str(a))
+    assert "drafts for review: 0 new articles, 1 changed, 159 unchanged; nothing published" in (
+        drafted.stdout), drafted.stdout + drafted.stderr
+    again = sathi(tmp_path, "knowledge", "import", "--draft", "--from", str(a))
+    assert "0 changed, 160 unchanged" in again.stdout, again.stdout + again.stderr
+    assert sathi(tmp_path, "knowledge", "export", str(b)).returncode == 0
+    assert tree(b) == published  # the draft waits for review: the bot serves the old text
