@@ -136,13 +136,15 @@ class DeliveryLoop:
                 await self._record(item, Outcome("retry", "held back", until=until),
                                    attempted=False)
                 continue
-            outcome = await self._send(item)
-            recorded = await self._record(item, outcome)
+            telegram_ids: list[int] = []
+            outcome = await self._send(item, telegram_ids)
+            recorded = await self._record(item, outcome, telegram_ids=telegram_ids)
             if recorded is not None and recorded.status == OutboxStatus.pending:
                 held[item.chat_id] = recorded.not_before
         return len(claimed)
 
-    async def _send(self, item: Claimed) -> Outcome:
+    async def _send(self, item: Claimed, telegram_ids: list[int]) -> Outcome:
+        """Sends the item's calls; the ids Telegram gave the messages go into telegram_ids."""
         sent = 0
         timeouts = {} if self.send_timeout is None else {"read_timeout": self.send_timeout}
         try:
@@ -153,8 +155,10 @@ class DeliveryLoop:
             for call in calls:
                 await self.limiter.wait(item.chat_id)
                 method = getattr(self.bot, call.method)
-                await method(chat_id=item.chat_id, **timeouts, **call.kwargs)
+                message = await method(chat_id=item.chat_id, **timeouts, **call.kwargs)
                 sent += 1
+                if isinstance(getattr(message, "message_id", None), int):
+                    telegram_ids.append(message.message_id)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a recorded outcome
             outcome = classify(exc, for_worker=item.for_worker, partly_sent=sent > 0)
             if not isinstance(exc, TelegramError | Undeliverable):
@@ -164,7 +168,8 @@ class DeliveryLoop:
         return DELIVERED
 
     async def _record(
-        self, item: Claimed, outcome: Outcome, *, attempted: bool = True
+        self, item: Claimed, outcome: Outcome, *, attempted: bool = True,
+        telegram_ids: list[int] | None = None,
     ) -> OutboxItem | None:
         """Writes the outcome with the item's lease; None if another sender took it over."""
         now = self.clock()
@@ -177,7 +182,9 @@ class DeliveryLoop:
         try:
             async with self.runtime.sessionmaker.begin() as session:
                 if outcome.status == "delivered":
-                    return await outbox.mark_delivered(session, **held)
+                    return await outbox.mark_delivered(
+                        session, **held, telegram_message_ids=telegram_ids or ()
+                    )
                 if outcome.status == "retry":
                     if after is None and outcome.retry_after is None:
                         after = self.backoff(item.attempts)

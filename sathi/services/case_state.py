@@ -1,4 +1,8 @@
-"""The rules every case change follows: allowed transitions, the audit trail, whole-case loads."""
+"""The one owner of case changes: transitions (reopen included), urgency, the audit trail.
+
+Delivery events and whole-case loads are here too. The worker and volunteer services, and the
+outbox, change a case only through here.
+"""
 
 import functools
 from collections.abc import Awaitable, Callable
@@ -11,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from sathi.db import utcnow
-from sathi.enums import CaseEventKind, CaseStatus
+from sathi.enums import CaseEventKind, CaseStatus, Urgency
 from sathi.errors import Conflict, InvalidTransition
 from sathi.models import Case, CaseEvent, CaseMessage, Staff
 
@@ -155,3 +159,36 @@ def require_active(case: Case, action: str) -> None:
     """Raises InvalidTransition unless volunteers are still talking with the worker."""
     if case.status not in ACTIVE:
         raise InvalidTransition(f"cannot {action} a {case.status} case; reopen it first")
+
+
+def set_urgency(
+    session: AsyncSession, case: Case, level: Urgency, *, actor: Staff | None = None
+) -> None:
+    """Changes the urgency (no-op when unchanged) and records it."""
+    if case.urgency == level:
+        return
+    record(session, case, CaseEventKind.urgency_changed, actor=actor,
+           detail=f"{case.urgency}->{level}")
+    case.urgency = level
+
+
+async def record_delivery(
+    session: AsyncSession, *, case_id: int, message_id: int, kind: CaseEventKind,
+    now: datetime, actor_id: int | None = None, worker_blocked: bool = False,
+) -> None:
+    """A delivery event of a message to the worker (failed, uncertain, blocked, resent...).
+
+    Written by the delivery loop outside the case's writers: the case row is touched with a
+    plain UPDATE (no version bump), so a volunteer editing the case meanwhile does not conflict.
+    """
+    session.add(CaseEvent(
+        case_id=case_id, kind=kind, actor_id=actor_id, detail=f"message {message_id}",
+        created_at=now,
+    ))
+    values: dict[str, datetime] = {"updated_at": now}
+    if worker_blocked:
+        values["worker_blocked_at"] = now
+    await session.execute(
+        update(Case).where(Case.id == case_id).values(**values)
+        .execution_options(synchronize_session=False)
+    )
