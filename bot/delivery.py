@@ -42,7 +42,7 @@ from sathi.enums import OutboxKind, OutboxStatus
 from sathi.errors import Conflict, NotFound
 from sathi.models import OutboxItem
 from sathi.runtime import Runtime
-from sathi.services import cases
+from sathi.services import worker_cases
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ class DeliveryLoop:
         """One pass: claim, send, record; returns how many items were claimed."""
         async with self.runtime.sessionmaker.begin() as session:
             items = await outbox.claim_due(session, now=self.clock(), limit=self.batch)
-            langs = await cases.case_languages(
+            langs = await worker_cases.case_languages(
                 session, case_ids=[item.case_id for item in items if item.case_id is not None]
             )
             claimed = [

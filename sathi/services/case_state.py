@@ -150,6 +150,51 @@ def reopen(
     case.closed_at = None
 
 
+def worker_wrote(session: AsyncSession, case: Case, *, now: datetime | None = None) -> None:
+    """The worker's message joined the case: it goes back to its volunteer, or reopens.
+
+    A case waiting for the worker goes back to its assignee; a resolved case reopens.
+    """
+    now = now or utcnow()
+    case.last_worker_message_at = now
+    case.worker_blocked_at = None
+    record(session, case, CaseEventKind.worker_message, now=now)
+    if case.status == CaseStatus.waiting_for_worker:
+        move(session, case, CaseStatus.assigned, now=now)
+    elif case.status == CaseStatus.resolved:
+        reopen(session, case, now=now)
+
+
+def take(session: AsyncSession, case: Case, assignee: Staff, *, actor: Staff) -> None:
+    """The case is now the assignee's; a new case becomes assigned."""
+    case.assignee_id = assignee.id
+    if case.status == CaseStatus.new:
+        move(session, case, CaseStatus.assigned, actor=actor)
+
+
+def release(session: AsyncSession, case: Case, *, actor: Staff) -> None:
+    """The case goes back to the queue as new, without an assignee."""
+    case.assignee_id = None
+    move(session, case, CaseStatus.new, actor=actor)
+
+
+def rate(session: AsyncSession, case: Case, rating: int, comment: str | None) -> None:
+    """The worker's rating, once the case is resolved or closed."""
+    if case.status not in (CaseStatus.resolved, CaseStatus.closed):
+        raise InvalidTransition("a case can be rated once it is resolved or closed")
+    case.rating = rating
+    case.rating_comment = comment or None
+    record(session, case, CaseEventKind.rated, detail=str(rating))
+
+
+async def reload(session: AsyncSession, case: Case) -> Case:
+    """Flushes the changes and loads the case whole again, as the services return it."""
+    await session.flush()
+    loaded = await load_case(session, case.id)
+    assert loaded is not None
+    return loaded
+
+
 def _goes_back(current: CaseStatus, target: CaseStatus, reopening: bool) -> bool:
     """Out of resolved or closed into an active status: only reopen() may."""
     return current not in ACTIVE and target in ACTIVE and not reopening

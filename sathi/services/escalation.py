@@ -2,7 +2,7 @@
 
 "Agreed, waiting for the description" lives on the member row (pending_case_at and
 pending_case_topic), never in process memory: any bot instance, or one restarted in between,
-continues the conversation. Called by the bot; the case work itself is in cases.py.
+continues the conversation. Called by the bot; the case work itself is in worker_cases.py.
 """
 
 from collections.abc import Callable
@@ -17,7 +17,7 @@ from sathi.db import utcnow
 from sathi.enums import CaseEventKind, CaseStatus, MessageKind
 from sathi.errors import InvalidTransition
 from sathi.models import Case, CaseEvent, Member
-from sathi.services import case_replies, cases
+from sathi.services import case_replies, worker_cases
 
 # A worker who agreed and then went quiet should not open a case with a question days later.
 PENDING_FOR = timedelta(hours=2)
@@ -80,7 +80,7 @@ async def open_urgent(
     The volunteers are told before the worker writes; the worker's next messages join it.
     """
     await cancel(session, member=member)
-    return await cases.open_case(
+    return await worker_cases.open_case(
         session, member=member, lang=lang, consent=True, topic=topic, urgent=True,
         volunteer_chat_id=volunteer_chat_id,
     )
@@ -122,7 +122,7 @@ async def receive(
             topic = guess_topic(message.text)
         consent_at = member.pending_case_at
         await cancel(session, member=member)
-        case = await cases.open_case(
+        case = await worker_cases.open_case(
             session, member=member, lang=lang, consent=True, consent_at=consent_at, topic=topic,
             kind=message.kind, text=message.text, file_id=message.file_id,
             volunteer_chat_id=volunteer_chat_id,
@@ -135,13 +135,13 @@ async def receive(
         replied = await case_replies.case_replied_to(
             session, member=member, telegram_message_id=message.replying_to
         )
-    open_cases = await cases.open_cases_for_member(session, member=member)
+    open_cases = await worker_cases.open_cases_for_member(session, member=member)
     if replied is not None and replied.status == CaseStatus.closed:
         return Receipt(Route.closed, replied)
     if replied is not None or open_cases:
         latest = replied or max(open_cases, key=lambda case: (case.updated_at, case.id))
         try:
-            case = await cases.add_worker_message(
+            case = await worker_cases.add_worker_message(
                 session, member=member, case_id=latest.id, kind=message.kind, text=message.text,
                 file_id=message.file_id, volunteer_chat_id=volunteer_chat_id,
             )

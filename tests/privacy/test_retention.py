@@ -13,7 +13,7 @@ from sathi.enums import CaseStatus, OutboxKind, OutboxStatus
 from sathi.models import Case, CaseMessage, CaseReply, Member, OutboxItem
 from sathi.models_privacy import BotMessage
 from sathi.sealing import case_key_name
-from sathi.services import cases, retention
+from sathi.services import retention, worker_cases
 from tests.sathi.conftest import cheap_passwords, factory  # noqa: F401 - fixtures
 
 
@@ -30,7 +30,7 @@ async def test_retention_deletes_what_is_due(runtime, factory):  # noqa: F811
     for case in (old_closed, recent_closed):
         async with runtime.sessionmaker.begin() as session:
             member = await session.get(Member, case.member_id)
-            await cases.close_case_by_worker(session, member=member, case_id=case.id)
+            await worker_cases.close_case_by_worker(session, member=member, case_id=case.id)
     await _age(runtime, Case, Case.id, old_closed.id, closed_at=now - timedelta(days=91))
     await _age(runtime, Case, Case.id, recent_closed.id, closed_at=now - timedelta(days=10))
     idle = await factory.member()
