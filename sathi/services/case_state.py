@@ -187,6 +187,17 @@ def rate(session: AsyncSession, case: Case, rating: int, comment: str | None) ->
     record(session, case, CaseEventKind.rated, detail=str(rating))
 
 
+def mark_erased(session: AsyncSession, case: Case, *, kind: CaseEventKind, now: datetime) -> None:
+    """The case's words are gone: closed (with no status event), no rating, marked erased."""
+    case.rating_comment = None
+    case.rating = None
+    if case.status != CaseStatus.closed:
+        case.status = CaseStatus.closed
+        case.closed_at = now
+    case.erased_at = now
+    record(session, case, kind, now=now)
+
+
 async def reload(session: AsyncSession, case: Case) -> Case:
     """Flushes the changes and loads the case whole again, as the services return it."""
     await session.flush()

@@ -21,10 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sathi.crypto import KeyDestroyed, current_vault
 from sathi.db import utcnow
-from sathi.enums import CaseEventKind, CaseStatus
+from sathi.enums import CaseEventKind
 from sathi.models import (
     Case,
-    CaseEvent,
     CaseMessage,
     CaseNote,
     CaseReply,
@@ -34,6 +33,7 @@ from sathi.models import (
 )
 from sathi.models_privacy import BotMessage
 from sathi.sealing import case_key_name, member_key_name
+from sathi.services import case_state
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +61,7 @@ async def erase_case_content(
     await session.execute(delete(CaseNote).where(CaseNote.case_id == case.id))
     await session.execute(delete(OutboxItem).where(OutboxItem.case_id == case.id))
     await session.execute(delete(CaseReply).where(CaseReply.case_id == case.id))
-    case.rating_comment = None
-    case.rating = None
-    if case.status != CaseStatus.closed:
-        case.status = CaseStatus.closed
-        case.closed_at = now
-    case.erased_at = now
-    case.updated_at = now
-    session.add(CaseEvent(case_id=case.id, kind=kind, created_at=now))
+    case_state.mark_erased(session, case, kind=kind, now=now)
     return case_key_name(case.id)
 
 
