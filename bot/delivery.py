@@ -151,6 +151,7 @@ class DeliveryLoop:
             calls = render_item(
                 item.kind, item.payload, lang=item.lang, catalogs=self.runtime.catalogs,
                 kb=self.runtime.knowledge.current,
+                volunteer_lang=self.runtime.settings.volunteer_language,
             )
             for call in calls:
                 await self.limiter.wait(item.chat_id)
