@@ -3,6 +3,7 @@
 import pytest
 
 from bot import sections
+from bot.labels import COUNTRY_NOTES
 from sathi.runtime import Runtime
 from tests.bot.conftest import Conversation
 from tests.fakes import updates
@@ -110,11 +111,37 @@ async def test_article_for_a_phone_lead_first_more_buttons_own_country(
     assert all(len(text) <= 4096 for text in texts)
 
 
-async def test_english_reader_sees_every_country(chat, imported: Runtime):
-    article = imported.knowledge.current.get("unpaid-wages", "en")
-    phone = sections.for_phone(article, "en")
-    shown = phone.first + "".join(section.body for section in phone.more)
-    assert all(name in shown for name in ("Nepal", "Bangladesh", "Philippines"))
+NOTE_NAMES = {"en": {"nepal": "Nepal", "bangladesh": "Bangladesh", "philippines": "Philippines"},
+              "ko": {"nepal": "네팔", "bangladesh": "방글라데시", "philippines": "필리핀"}}
+
+
+@pytest.mark.parametrize("locale", ["en", "ko"])
+async def test_english_and_korean_readers_choose_their_country_in_one_tap(
+    chat, imported: Runtime, locale
+):
+    t = imported.catalogs.get(locale)
+    names = NOTE_NAMES[locale]
+    await _chosen(chat, locale)
+    [first] = await chat.send(updates.button("art:show:unpaid-wages", 1))
+    pressed = [first]
+    for data in [d for _l, d in first.buttons if d.startswith("art:more:")]:
+        chat.last = [first]
+        pressed += await chat.press(data)
+    shown = "\n".join(call.text for call in pressed)
+    assert not any(f"{name}:" in shown for name in names.values()), "no country's notes inline"
+    countries = [(label, d) for label, d in first.buttons if d.startswith("art:country:")]
+    assert [d for _l, d in countries] == [
+        f"art:country:unpaid-wages:{c}" for c in ("nepal", "bangladesh", "philippines")]
+    assert countries[0][0] == "🇳🇵 " + t.gettext("For workers from Nepal")
+    for country, name in names.items():
+        chat.last = [first]
+        [notes] = await chat.press(f"art:country:unpaid-wages:{country}")
+        assert t.gettext(COUNTRY_NOTES[country]) in notes.text
+        assert f"{name}:" in notes.text
+        assert not any(f"{other}:" in notes.text for c, other in names.items() if c != country)
+        assert len(notes.text) <= 4096 and any(d.startswith("art:") for _l, d in notes.buttons)
+    [gone] = await chat.send(updates.button("art:country:unpaid-wages:mars", 1))
+    assert gone.text.startswith(t.gettext("This topic is no longer available."))
 
 
 @pytest.mark.parametrize("locale", ["ne", "bn", "tl"])
