@@ -63,9 +63,12 @@ async def test_command_is_no_language_evidence_and_the_bot_asks_once(
     assert "/language" not in "\n".join(call.text for call in second)
 
 
-async def test_phone_language_we_speak_is_used_without_asking(app, fake_api, imported: Runtime):
-    chat = Conversation(app, fake_api, language_code="bn")
-    bn = imported.catalogs.get("bn")
+@pytest.mark.parametrize("locale", ["ne", "bn", "tl"])
+async def test_phone_language_we_speak_is_used_without_asking(
+    app, fake_api, imported: Runtime, locale
+):
+    chat = Conversation(app, fake_api, language_code=locale)
+    bn = imported.catalogs.get(locale)
     [menu] = await chat.say("/menu")
     assert menu.text == bn.gettext(
         "What do you need help with? Choose a topic, or write your question in your own words."
@@ -160,8 +163,9 @@ async def test_one_search_hit_opens_the_article(chat, imported: Runtime, locale)
             f"art:show:{hit.slug}" for hit in hits]
 
 
-async def test_korean_card_for_an_employer_is_clean(chat, imported: Runtime):
-    await _chosen(chat, "ne")
+@pytest.mark.parametrize("locale", ["ne", "bn", "tl"])
+async def test_korean_card_for_an_employer_is_clean(chat, imported: Runtime, locale):
+    await _chosen(chat, locale)
     ko = imported.catalogs.get("ko")
     for slug in ("maternity-protection", "unpaid-wages"):
         intro, card = await chat.send(updates.button(f"art:ko:{slug}", 1))
@@ -203,3 +207,31 @@ def test_articles_as_first_shown_fit_a_phone(imported: Runtime):
                 assert len(phone.first) < len(article.body) or not phone.more
         lengths.sort()
         assert lengths[len(lengths) // 2] < 1000, lang
+
+
+# Seen missing (issue 8, point 10): the bot's first article for each. The search is scored on a
+# held-out set too (benchmarks/search_bench.py); these are the reported cases, not the fix.
+SEEN_MISSES = [
+    ("ne", "ma ghar farkana chahanchu paisa kasari lane", "returning-home", None),
+    ("tl", "di ako pinapasweldo", "unpaid-wages", None),
+    ("bn", "ami onek osustho", "health-insurance", None),
+    ("bn", "kaj theke bair kore dise", "dismissal", "passport-id-confiscation"),
+    ("ne", "korea ko visa kasari paune", "eps-overview", "undocumented-rights"),
+]
+
+
+@pytest.mark.parametrize(("locale", "words", "slug", "not_first"), SEEN_MISSES)
+async def test_seen_search_misses_get_the_right_article_first(
+    chat, imported: Runtime, locale, words, slug, not_first
+):
+    await _chosen(chat, locale)
+    kb = imported.knowledge.current
+    answer = await chat.say(words)
+    first = answer[0]
+    opened = [data for _l, data in first.buttons if data.startswith("art:show:")]
+    if opened:  # several hits: the list, best first
+        assert opened[0] == f"art:show:{slug}"
+    else:  # one hit opens the article
+        assert first.text.startswith(kb.get(slug, locale).title)
+    if not_first is not None:
+        assert not first.text.startswith(kb.get(not_first, locale).title)
