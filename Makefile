@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lint catalogs bench bench-triage bench-bot
+.PHONY: run test install lint catalogs bench bench-triage bench-bot bench-api
 
 run: install
 	$(BIN)/sathi knowledge import
@@ -36,3 +36,6 @@ bench-triage: install
 
 bench-bot: install
 	$(BIN)/python benchmarks/bot_bench.py
+
+bench-api: install
+	$(BIN)/python benchmarks/api_bench.py

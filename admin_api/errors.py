@@ -64,7 +64,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         if isinstance(exc, cls):
             fields = []
             if isinstance(exc, errors.Invalid) and exc.field:
-                fields = [ErrorField(location="body", field=exc.field, message=str(exc))]
+                fields = [ErrorField(location=exc.location, field=exc.field, message=str(exc))]
             headers = _HEADERS_401 if status == 401 else None
             return error_response(status, code, str(exc), fields, headers)
     return await _unexpected(request, exc)

@@ -175,7 +175,16 @@ class CaseListQuery(BaseModel):
     assignee: Literal["me", "none"] | Id | None = None
     reference: Annotated[str, Field(pattern=r"^[A-Za-z0-9 -]{1,16}$")] | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 50
-    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    offset: Annotated[int, Field(
+        ge=0, le=1_000_000,
+        description="cases to skip; exact, but its cost grows with it: page deep with cursor",
+    )] = 0
+    cursor: str | None = Field(
+        None, min_length=1, max_length=300, pattern=r"^[A-Za-z0-9_-]+$",
+        description="keyset paging: the next_cursor of the previous page, unchanged and with "
+        "the same filters; the page continues right after that page's last case, whatever "
+        "was added meanwhile. Not with offset. A cursor this list did not give out is a 422",
+    )
 
 
 class DeliveryRead(_Out):
@@ -254,12 +263,18 @@ class CaseDetailRead(CaseRead):
 
 
 class CasePageRead(BaseModel):
-    """One page of cases and the total that match."""
+    """One page of cases, in the list's order (urgent first, then oldest first)."""
 
     items: list[CaseRead]
-    total: int
+    total: int | None = Field(
+        description="how many match the filters; null on cursor pages (counting every match "
+        "is what grows with the table, so only offset pages pay for it)"
+    )
     limit: int
-    offset: int
+    offset: int | None = Field(description="the offset asked for; null on cursor pages")
+    next_cursor: str | None = Field(
+        description="opaque: pass it as cursor for the next page; null on the last page"
+    )
 
 
 class ReplyCreate(_In):

@@ -26,11 +26,15 @@ class Conflict(SathiError):
 
 
 class Invalid(SathiError):
-    """A value is well-formed but unusable here; `field` names the input it came from."""
+    """A value is well-formed but unusable here; `field` names the input it came from.
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    `location` is where that input was: "body" (most) or "query" (a list's cursor).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, location: str = "body") -> None:
         super().__init__(message)
         self.field = field
+        self.location = location
 
 
 class NotAuthenticated(SathiError):

@@ -124,6 +124,8 @@ class Staff(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The web console's language for this account (None: the default language).
+    interface_lang: Mapped[str | None] = mapped_column(String(16))
 
 
 class StaffToken(Base):
@@ -137,6 +139,8 @@ class StaffToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set on web console sessions only: they also end after this long without a request.
+    idle_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     staff: Mapped[Staff] = relationship(lazy="joined")
 
@@ -145,6 +149,14 @@ class Case(Base):
     """A worker's request for a volunteer; its contents live in encrypted messages and notes."""
 
     __tablename__ = "case"
+    # The list's order within one urgency is (created_at, id) (sathi/services/case_list.py):
+    # these serve it in index order, for every case and within one language and status or one
+    # status, and cover what the list filters on (no sort, no row read to count).
+    __table_args__ = (
+        Index("ix_case_queue", "urgency", "created_at", "id"),
+        Index("ix_case_status_queue", "status", "urgency", "created_at", "id"),
+        Index("ix_case_lang_status_queue", "lang", "status", "urgency", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(8), unique=True)
@@ -152,12 +164,10 @@ class Case(Base):
     member_id: Mapped[int | None] = mapped_column(
         ForeignKey("member.id", ondelete="CASCADE"), index=True
     )
-    lang: Mapped[str] = mapped_column(String(16), index=True)
+    lang: Mapped[str] = mapped_column(String(16))
     topic: Mapped[str | None] = mapped_column(String(64))
     urgency: Mapped[Urgency] = mapped_column(EnumString(Urgency, 16), default=Urgency.normal)
-    status: Mapped[CaseStatus] = mapped_column(
-        EnumString(CaseStatus, 24), default=CaseStatus.new, index=True
-    )
+    status: Mapped[CaseStatus] = mapped_column(EnumString(CaseStatus, 24), default=CaseStatus.new)
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff.id", ondelete="SET NULL"), index=True
     )

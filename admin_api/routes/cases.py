@@ -23,8 +23,8 @@ from admin_api.schemas import (
 from sathi.errors import NotFound
 from sathi.models import Case
 from sathi.services import deliveries, volunteer_cases
+from sathi.services.case_list import CasePage
 from sathi.services.references import LENGTH as REFERENCE_LENGTH
-from sathi.services.volunteer_cases import CasePage
 
 router = APIRouter(prefix="/cases", tags=["cases"], responses=ERROR_RESPONSES)
 
@@ -33,7 +33,11 @@ router = APIRouter(prefix="/cases", tags=["cases"], responses=ERROR_RESPONSES)
 async def list_cases(
     session: SessionDep, staff: CurrentVolunteer, query: Annotated[CaseListQuery, Query()]
 ) -> CasePage:
-    """Cases in the caller's languages, urgent first, then oldest first."""
+    """Cases in the caller's languages, urgent first, then oldest first.
+
+    Page with `cursor` (each page's `next_cursor`), or with `offset` (exact, with `total`,
+    but slower the deeper it goes).
+    """
     return await volunteer_cases.list_cases(session, staff=staff, **query.model_dump())
 
 

@@ -4,7 +4,7 @@ Telegram reply to it goes to that case, even when a newer case is open.
 No words and no chat id: the case names the worker's chat. Deleted with the case's content.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

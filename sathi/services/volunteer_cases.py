@@ -6,11 +6,10 @@ change (status, reopen, urgency, the audit trail) are case_state's; anything sai
 goes to the outbox in the same transaction. The worker's side is worker_cases.py.
 """
 
-from dataclasses import dataclass
+import json
 from typing import Literal
 
-from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sathi import outbox
@@ -26,20 +25,11 @@ from sathi.enums import (
 )
 from sathi.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from sathi.models import Article, CannedReply, Case, CaseMessage, CaseNote, Member, Staff
-from sathi.services import access, case_state
+from sathi.services import access, case_list, case_state
+from sathi.services.case_list import CasePage
 from sathi.services.references import normalize_reference
 
 MAX_TEXT = 4096  # Telegram's limit for one message
-
-
-@dataclass(frozen=True)
-class CasePage:
-    """One page of a case list, with the total matching the filters."""
-
-    items: list[Case]
-    total: int
-    limit: int
-    offset: int
 
 
 async def _staff_case(session: AsyncSession, staff: Staff, case_id: int) -> Case:
@@ -60,6 +50,7 @@ async def list_cases(
     reference: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    cursor: str | None = None,
 ) -> CasePage:
     """The cases a staff member may see, filtered, urgent first and then oldest first.
 
@@ -73,7 +64,11 @@ async def list_cases(
         topic: one topic slug.
         assignee: a staff id, "me", or "none" for unassigned cases.
         limit: page size.
-        offset: cases to skip.
+        offset: cases to skip (exact, but costs a walk over them: page deep with cursor).
+        cursor: the next_cursor of the previous page (keyset paging; see case_list).
+
+    Raises:
+        Invalid: the cursor is not one this list gave out (or comes with an offset).
 
     """
     access.require_case_worker(staff)
@@ -81,33 +76,30 @@ async def list_cases(
     languages = access.visible_languages(staff)
     if languages is not None:
         conditions.append(Case.lang.in_(languages))
-    if status:
-        conditions.append(Case.status.in_(status))
-    elif reference is None:
-        conditions.append(Case.status != CaseStatus.closed)
+    statuses = set(status or ())
+    if not statuses and reference is None:
+        statuses = set(CaseStatus) - {CaseStatus.closed}
+    if statuses and statuses != set(CaseStatus):  # every status: no condition to check
+        conditions.append(Case.status.in_(sorted(statuses)))
     if reference is not None:
-        conditions.append(Case.reference == (normalize_reference(reference) or reference))
+        reference = normalize_reference(reference) or reference
+        conditions.append(Case.reference == reference)
     if lang is not None:
         conditions.append(Case.lang == lang)
     if urgency is not None:
         conditions.append(Case.urgency == urgency)
     if topic is not None:
         conditions.append(Case.topic == topic)
+    if assignee == "me":
+        assignee = staff.id
     if assignee == "none":
         conditions.append(Case.assignee_id.is_(None))
     elif assignee is not None:
-        conditions.append(Case.assignee_id == (staff.id if assignee == "me" else assignee))
-    total = await session.scalar(select(func.count(Case.id)).where(*conditions))
-    urgent_first = sql_case((Case.urgency == Urgency.urgent, 0), else_=1)
-    query = (
-        select(Case)
-        .where(*conditions)
-        .order_by(urgent_first, Case.created_at, Case.id)
-        .limit(limit)
-        .offset(offset)
+        conditions.append(Case.assignee_id == assignee)
+    filters = json.dumps([languages, sorted(statuses), reference, lang, urgency, topic, assignee])
+    return await case_list.page(
+        session, conditions, filters=filters, limit=limit, offset=offset, cursor=cursor
     )
-    items = list(await session.scalars(query))
-    return CasePage(items=items, total=int(total or 0), limit=limit, offset=offset)
 
 
 async def get_case_by_reference(session: AsyncSession, *, staff: Staff, reference: str) -> Case:
