@@ -43,7 +43,7 @@ from sathi.enums import OutboxKind, OutboxStatus
 from sathi.errors import Conflict, NotFound
 from sathi.models import OutboxItem
 from sathi.runtime import Runtime
-from sathi.services import cases
+from sathi.services import worker_cases
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class DeliveryLoop:
         """One pass: claim, send, record; returns how many items were claimed."""
         async with self.runtime.sessionmaker.begin() as session:
             items = await outbox.claim_due(session, now=self.clock(), limit=self.batch)
-            langs = await cases.case_languages(
+            langs = await worker_cases.case_languages(
                 session, case_ids=[item.case_id for item in items if item.case_id is not None]
             )
             claimed = [
@@ -137,8 +137,9 @@ class DeliveryLoop:
                 await self._record(item, Outcome("retry", "held back", until=until),
                                    attempted=False)
                 continue
-            outcome = await self._send(item)
-            recorded = await self._record(item, outcome)
+            telegram_ids: list[int] = []
+            outcome = await self._send(item, telegram_ids)
+            recorded = await self._record(item, outcome, telegram_ids=telegram_ids)
             if recorded is not None and recorded.status == OutboxStatus.pending:
                 held[item.chat_id] = recorded.not_before
         sent_log = recorder(self.bot)
@@ -146,19 +147,23 @@ class DeliveryLoop:
             await sent_log.flush()  # the pass's messages, noted for /forget in one transaction
         return len(claimed)
 
-    async def _send(self, item: Claimed) -> Outcome:
+    async def _send(self, item: Claimed, telegram_ids: list[int]) -> Outcome:
+        """Sends the item's calls; the ids Telegram gave the messages go into telegram_ids."""
         sent = 0
         timeouts = {} if self.send_timeout is None else {"read_timeout": self.send_timeout}
         try:
             calls = render_item(
                 item.kind, item.payload, lang=item.lang, catalogs=self.runtime.catalogs,
                 kb=self.runtime.knowledge.current,
+                volunteer_lang=self.runtime.settings.volunteer_language,
             )
             for call in calls:
                 await self.limiter.wait(item.chat_id)
                 method = getattr(self.bot, call.method)
-                await method(chat_id=item.chat_id, **timeouts, **call.kwargs)
+                message = await method(chat_id=item.chat_id, **timeouts, **call.kwargs)
                 sent += 1
+                if isinstance(getattr(message, "message_id", None), int):
+                    telegram_ids.append(message.message_id)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a recorded outcome
             outcome = classify(exc, for_worker=item.for_worker, partly_sent=sent > 0)
             if not isinstance(exc, TelegramError | Undeliverable):
@@ -168,7 +173,8 @@ class DeliveryLoop:
         return DELIVERED
 
     async def _record(
-        self, item: Claimed, outcome: Outcome, *, attempted: bool = True
+        self, item: Claimed, outcome: Outcome, *, attempted: bool = True,
+        telegram_ids: list[int] | None = None,
     ) -> OutboxItem | None:
         """Writes the outcome with the item's lease; None if another sender took it over."""
         now = self.clock()
@@ -181,7 +187,9 @@ class DeliveryLoop:
         try:
             async with self.runtime.sessionmaker.begin() as session:
                 if outcome.status == "delivered":
-                    return await outbox.mark_delivered(session, **held)
+                    return await outbox.mark_delivered(
+                        session, **held, telegram_message_ids=telegram_ids or ()
+                    )
                 if outcome.status == "retry":
                     if after is None and outcome.retry_after is None:
                         after = self.backoff(item.attempts)

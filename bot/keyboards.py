@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.labels import CATEGORY_ICONS, CATEGORY_NAMES
+from bot.labels import CATEGORY_ICONS, CATEGORY_NAMES, COUNTRY_FLAGS, COUNTRY_NOTES
 from sathi.i18n import Translator
 
 LANGUAGE = "lang"
@@ -29,6 +29,7 @@ CHOOSE = "choose"
 SHOW = "show"
 KOREAN = "ko"
 MORE = "more"  # one section of an article (arg "<slug>:<number>")
+COUNTRY = "country"  # one country's notes of an article (arg "<slug>:<country>")
 # Talking to a volunteer: OFFER explains and asks, AGREE/CANCEL answer (the arg is the slug of
 # the article the worker came from). Cases: LIST, CLOSE asks, CLOSE_CONFIRMED closes, RATE
 # (arg "<case id>:<1-5>").
@@ -145,13 +146,16 @@ def answers(articles: Sequence[tuple[str, str]], t: Translator) -> InlineKeyboar
 
 def article(
     slug: str, category: str, t: Translator, *, korean: bool,
-    sections: Sequence[tuple[int, str]] = (),
+    sections: Sequence[tuple[int, str]] = (), countries: Sequence[str] = (),
 ) -> InlineKeyboardMarkup:
-    """Under an article: its other sections, in Korean (when that helps), a volunteer, back."""
+    """Under an article: more sections, country notes, Korean (if it helps), volunteer, back."""
     rows = []
     for number, heading in sections:
         data = callback_data(ARTICLE, MORE, f"{slug}:{number}")
         rows.append([InlineKeyboardButton(_icon("➕", heading[:60]), callback_data=data)])
+    for country in countries:
+        label = _icon(COUNTRY_FLAGS[country], country_label(country, t))
+        rows.append([_button(label, ARTICLE, COUNTRY, f"{slug}:{country}")])
     if korean:
         # Translators: a button under an article; it sends the Korean version, for the worker to
         # show to a Korean employer or official.
@@ -162,6 +166,11 @@ def article(
         _button(_icon("🏠", t.gettext("Main menu")), MENU, BACK),
     ])
     return InlineKeyboardMarkup(rows)
+
+
+def country_label(country: str, t: Translator) -> str:
+    """'For workers from Nepal', in the reader's language."""
+    return t.gettext(COUNTRY_NOTES[country])
 
 
 def with_feedback(markup: InlineKeyboardMarkup, slug: str) -> InlineKeyboardMarkup:

@@ -37,6 +37,16 @@ COMMANDS: dict[str, str] = {
     "forget": N_("Delete everything Sathi keeps about you"),
 }
 
+COUNTRY_NOTES: dict[str, str] = {
+    # Translators: this and the next two are buttons under an article for English and Korean
+    # readers: each shows the article's notes for workers from that country.
+    "nepal": N_("For workers from Nepal"),
+    "bangladesh": N_("For workers from Bangladesh"),
+    "philippines": N_("For workers from the Philippines"),
+}
+
+COUNTRY_FLAGS: dict[str, str] = {"nepal": "🇳🇵", "bangladesh": "🇧🇩", "philippines": "🇵🇭"}
+
 CASE_STATES: dict[CaseStatus, str] = {
     # Translators: this and the next three say where a worker's case stands, after "Case
     # K7MP2QX:".

@@ -2,8 +2,9 @@
 
 To the worker, in the case's language: a volunteer's reply under a header saying it comes from
 a union volunteer (with their public name only if they set one), or an article shown like any
-article view. To the volunteers' group, in English (their working language): a notice with the
-case's reference, language, topic and urgency, never the worker's words. To a volunteer's own
+article view. To the volunteers' group, in their language (SATHI_VOLUNTEER_LANGUAGE, English by
+default): a notice with the case's reference, language, topic and urgency, never the worker's
+words. To a volunteer's own
 chat: a worker's file, sent again by its Telegram file id.
 """
 
@@ -42,9 +43,9 @@ class Send:
 
 def render_item(
     kind: OutboxKind, payload: dict[str, Any], *, lang: str | None, catalogs: Catalogs,
-    kb: KnowledgeBase,
+    kb: KnowledgeBase, volunteer_lang: str = guidance.SOURCE_LANG,
 ) -> list[Send]:
-    """The calls that deliver one outbox item, in order."""
+    """The calls that deliver one outbox item, in order (notices in volunteer_lang)."""
     if kind == OutboxKind.text:
         return volunteer_reply(payload, catalogs.get(lang))
     if kind == OutboxKind.article:
@@ -52,7 +53,9 @@ def render_item(
     if kind == OutboxKind.resolved:
         return resolved_question(payload, catalogs.get(lang))
     if kind == OutboxKind.notice:
-        return [Send("send_message", {"text": notice_text(payload, kb)})]
+        return [Send("send_message", {
+            "text": notice_text(payload, kb, catalogs.get(volunteer_lang)),
+        })]
     if kind == OutboxKind.file:
         return [file_for_volunteer(payload)]
     if kind == OutboxKind.verify:
@@ -118,24 +121,39 @@ def volunteer_article(payload: dict[str, Any], t: Translator, kb: KnowledgeBase)
     )
 
 
-def _language_name(code: str) -> str:
+def _language_name(code: str, in_lang: str) -> str:
     try:
-        return Locale.parse(code).get_display_name("en") or code
+        return Locale.parse(code).get_display_name(in_lang) or code
     except (UnknownLocaleError, ValueError):
         return code
 
 
-def notice_text(payload: dict[str, Any], kb: KnowledgeBase) -> str:
-    """A new or urgent case for the volunteers' group: identifiers and labels only."""
+def notice_text(payload: dict[str, Any], kb: KnowledgeBase, t: Translator) -> str:
+    """A new or urgent case for the volunteers' group, in their language: labels only."""
     urgent = payload.get("urgency") == "urgent"
+    reference = payload.get("reference", "")
     lang, topic = str(payload.get("lang", "")), payload.get("topic")
-    article = kb.get(topic, guidance.SOURCE_LANG) if topic else None
-    topic_text = f"{article.title} ({topic})" if article else (topic or "not known yet")
+    article = (kb.get(topic, t.locale) or kb.get(topic, guidance.SOURCE_LANG)) if topic else None
+    if article is not None:
+        topic_text = f"{article.title} ({topic})"
+    else:
+        topic_text = topic or t.gettext("not known yet")
+    if urgent:
+        # Translators: to the volunteers' group; {reference} is a case number such as K7MP2QX.
+        title = "🚨 " + t.gettext("Urgent case {reference}", reference=reference)
+    else:
+        # Translators: to the volunteers' group; {reference} is a case number such as K7MP2QX.
+        title = "🆕 " + t.gettext("New case {reference}", reference=reference)
     return "\n".join([
-        f"{'🚨 Urgent' if urgent else '🆕 New'} case {payload.get('reference', '')}",
-        f"Language: {_language_name(lang)} ({lang})",
-        f"Topic: {topic_text}",
-        f"Urgency: {payload.get('urgency', 'normal')}",
+        title,
+        # Translators: {language} is a language's name, {code} its code such as ne.
+        t.gettext("Language: {language} ({code})", language=_language_name(lang, t.locale),
+                  code=lang),
+        # Translators: {topic} is the title of a guide article, or "not known yet".
+        t.gettext("Topic: {topic}", topic=topic_text),
+        t.gettext("Urgency: {urgency}",
+                  urgency=t.pgettext("urgency", "urgent") if urgent
+                  else t.pgettext("urgency", "normal")),
     ])
 
 

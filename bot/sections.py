@@ -2,8 +2,9 @@
 
 Articles stay stored whole (Markdown with `## ` headings); they are cut here, when shown. Notes
 for one home country ("- **Nepal**: ...") are kept only for the worker's own country when their
-language tells it (Nepali: Nepal, Bengali: Bangladesh, Tagalog: the Philippines); English and
-Korean readers may come from any of them and see every note.
+language tells it (Nepali: Nepal, Bengali: Bangladesh, Tagalog: the Philippines). English and
+Korean readers may come from any of them: for them the notes are kept behind one button per
+country (country_notes), so nothing about the worker is stored and the choice is theirs each time.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ COUNTRY_NAMES = {
     "philippines": ("Philippines", "Pilipinas", "फिलिपिन्स", "ফিলিপাইন", "필리핀"),
 }
 COUNTRY_OF_LANGUAGE = {"ne": "nepal", "bn": "bangladesh", "tl": "philippines"}
+COUNTRIES = tuple(COUNTRY_NAMES)
 # "- **Nepal**: ..." or "- 네팔: ..."
 _NOTE = re.compile(r"^\s*[-*]\s+(?:\*\*(?P<bold>[^*]+?)\*\*|(?P<plain>[^*:\n]{2,30}?))\s*:")
 
@@ -43,6 +45,7 @@ class PhoneArticle:
 
     first: str
     more: tuple[Section, ...]
+    countries: tuple[str, ...] = ()  # notes behind a button each (readers of no one country)
 
 
 def country_of(name: str) -> str | None:
@@ -68,11 +71,26 @@ def sections(body: str) -> tuple[str, list[Section]]:
 
 
 def only_own_country(markdown: str, reader_lang: str) -> str:
-    """The Markdown without other countries' notes, for a reader whose language tells theirs."""
+    """The Markdown with only the reader's country's notes (none when the language tells none)."""
     own = COUNTRY_OF_LANGUAGE.get(reader_lang)
-    if own is None:
-        return markdown
-    return _keep_countries(markdown, {own})
+    return _keep_countries(markdown, {own} if own else set())
+
+
+def countries_noted(article: Article) -> tuple[str, ...]:
+    """The countries the article has notes for, in COUNTRIES order."""
+    found = {_note_country(line) for line in article.body.splitlines()}
+    return tuple(country for country in COUNTRIES if country in found)
+
+
+def country_notes(article: Article, country: str) -> list[Section]:
+    """One country's notes, under the heading of the section each stands in."""
+    lead, found = sections(article.body)
+    notes = []
+    for each in [Section("", lead), *found]:
+        lines = [line for line in each.body.splitlines() if _note_country(line) == country]
+        if lines:
+            notes.append(Section(each.heading, "\n".join(lines)))
+    return notes
 
 
 def _keep_countries(markdown: str, countries: set[str]) -> str:
@@ -97,7 +115,8 @@ def for_phone(article: Article, reader_lang: str) -> PhoneArticle:
         # The first section is the first thing to do: shown with the lead.
         first = f"{lead}\n\n## {kept[0].heading}\n{kept[0].body}".strip()
         kept = kept[1:]
-    return PhoneArticle(first, tuple(kept))
+    countries = () if reader_lang in COUNTRY_OF_LANGUAGE else countries_noted(article)
+    return PhoneArticle(first, tuple(kept), countries)
 
 
 def section(article: Article, reader_lang: str, number: int) -> Section | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from knowledge.text import normalize
+from knowledge.text import fold_latin, normalize
 
 DATA_DIR = Path(__file__).resolve().parent / "lang"
 
@@ -36,6 +36,7 @@ class LanguageData:
     infixes: tuple[str, ...] = ()
     suffixes: tuple[tuple[str, str], ...] = ()
     reduplication: bool = False
+    variants: dict[str, str] = field(default_factory=dict)  # chat or dialect spelling: standard
 
 
 def _words(values: object) -> list[str]:
@@ -72,4 +73,8 @@ def language_data(code: str, data_dir: Path = DATA_DIR) -> LanguageData:
             sorted((_suffix(s) for s in _words(raw.get("suffixes"))), key=lambda s: -len(s[0]))
         ),
         reduplication=bool(raw.get("reduplication", False)),
+        variants={
+            fold_latin(normalize(str(k)).lower()): normalize(str(v)).lower()
+            for k, v in (raw.get("variants") or {}).items()
+        },
     )

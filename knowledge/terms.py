@@ -101,7 +101,11 @@ def _keys(word: str, script: str, data: LanguageData) -> tuple[tuple[str, float]
 def latin_keys(word: str, data: LanguageData) -> tuple[tuple[str, float], ...]:
     """The folded word, its folded stems, their phonetic spellings and the consonant outline."""
     keys: dict[str, float] = {}
-    _add_spelling(keys, fold_latin(word), 1.0)
+    folded = fold_latin(word)
+    _add_spelling(keys, folded, 1.0)
+    standard = data.variants.get(folded)
+    if standard is not None:  # a dialect or chat spelling of a word: 'bair' is 'ber' (বের)
+        _add_spelling(keys, fold_latin(standard), 1.0)
     for stem in stems(word, data):
         if len(stem) >= _MIN_LATIN_STEM:
             _add_spelling(keys, fold_latin(stem), STEM_WEIGHT, outline=False)

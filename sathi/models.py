@@ -318,6 +318,20 @@ class OutboxItem(Base):
         return json.loads(self.payload_text)
 
 
+class CaseReply(Base):
+    """A volunteer's message as it arrived in the worker's chat, by its Telegram message id.
+
+    A Telegram reply to it goes to its case. Only the id is kept (the chat is the case's
+    member's); no words.
+    """
+
+    __tablename__ = "case_reply"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    telegram_message_id: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
 class InboundUpdate(Base):
     """A Telegram update stored before it is acknowledged, so none is lost or handled twice."""
 

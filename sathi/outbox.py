@@ -17,6 +17,7 @@ message, so a volunteer can resend or dismiss it through the admin API.
 
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +29,8 @@ from sathi.crypto import current_vault
 from sathi.db import utcnow
 from sathi.enums import DELIVERY_PROBLEMS, CaseEventKind, OutboxKind, OutboxStatus
 from sathi.errors import Conflict, InvalidTransition, NotFound
-from sathi.models import Case, CaseEvent, OutboxItem
+from sathi.models import OutboxItem
+from sathi.services import case_replies, case_state
 
 MAX_ATTEMPTS = 8
 LEASE_SECONDS = 60
@@ -152,29 +154,32 @@ def _finish(item: OutboxItem, status: OutboxStatus, now: datetime, error: str | 
 
 async def _record_on_case(
     session: AsyncSession, item: OutboxItem, kind: CaseEventKind, now: datetime,
-    actor_id: int | None = None,
+    actor_id: int | None = None, *, worker_blocked: bool = False,
 ) -> None:
     """Writes a delivery problem on the case (only for messages to the worker)."""
     if item.case_id is None or item.message_id is None:
         return
-    session.add(CaseEvent(
-        case_id=item.case_id, kind=kind, actor_id=actor_id, detail=f"message {item.message_id}",
-        created_at=now,
-    ))
-    await session.execute(
-        update(Case).where(Case.id == item.case_id).values(updated_at=now)
-        .execution_options(synchronize_session=False)
+    await case_state.record_delivery(
+        session, case_id=item.case_id, message_id=item.message_id, kind=kind, now=now,
+        actor_id=actor_id, worker_blocked=worker_blocked,
     )
 
 
 async def mark_delivered(
-    session: AsyncSession, *, item_id: int, lease_token: str, now: datetime
+    session: AsyncSession, *, item_id: int, lease_token: str, now: datetime,
+    telegram_message_ids: Sequence[int] = (),
 ) -> OutboxItem:
-    """The send succeeded (also accepted after recovery marked it uncertain: now we know)."""
+    """The send succeeded (also accepted after recovery marked it uncertain: now we know).
+
+    telegram_message_ids: what Telegram numbered the messages of a reply to a worker; a
+    worker's Telegram reply to one of them then goes to the item's case.
+    """
     item = await _leased(session, item_id, lease_token, also=(OutboxStatus.uncertain,))
     _finish(item, OutboxStatus.delivered, now, None)
     item.delivered_at = now
     item.lease_token = None
+    if item.case_id is not None and item.message_id is not None:
+        case_replies.remember(session, case_id=item.case_id, telegram_ids=telegram_message_ids)
     return item
 
 
@@ -246,12 +251,7 @@ async def mark_worker_blocked(
     """Telegram said 403 (the worker blocked the bot): recorded on the case, not retried."""
     item = await _leased(session, item_id, lease_token)
     _finish(item, OutboxStatus.blocked, now, error)
-    if item.case_id is not None and item.message_id is not None:
-        await session.execute(
-            update(Case).where(Case.id == item.case_id).values(worker_blocked_at=now)
-            .execution_options(synchronize_session=False)
-        )
-    await _record_on_case(session, item, CaseEventKind.worker_blocked, now)
+    await _record_on_case(session, item, CaseEventKind.worker_blocked, now, worker_blocked=True)
     return item
 
 

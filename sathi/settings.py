@@ -5,7 +5,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sathi import paths
@@ -52,6 +59,7 @@ class Settings(BaseSettings):
     facts_file: Path = paths.FACTS_FILE
     locales_dir: Path = paths.LOCALES_DIR
     default_locale: str = "en"
+    volunteer_language: str = "en"
     log_level: str = "INFO"
 
     @field_validator("telegram_token")
@@ -90,6 +98,17 @@ class Settings(BaseSettings):
         if not value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
             raise ValueError("must be a postgresql:// or sqlite:// URL")
         return value
+
+    @field_validator("volunteer_language")
+    @classmethod
+    def _volunteer_language(cls, value: str, info: ValidationInfo) -> str:
+        from sathi.i18n import available_locales
+
+        code = value.strip().lower()
+        languages = available_locales(info.data.get("locales_dir", paths.LOCALES_DIR))
+        if code not in languages:
+            raise ValueError(f"must be one of {', '.join(sorted(languages))}")
+        return code
 
     @field_validator("log_level")
     @classmethod

@@ -22,7 +22,7 @@ from admin_api.schemas import (
 )
 from sathi.errors import NotFound
 from sathi.models import Case
-from sathi.services import cases, deliveries
+from sathi.services import deliveries, volunteer_cases
 from sathi.services.case_list import CasePage
 from sathi.services.references import LENGTH as REFERENCE_LENGTH
 
@@ -38,7 +38,7 @@ async def list_cases(
     Page with `cursor` (each page's `next_cursor`), or with `offset` (exact, with `total`,
     but slower the deeper it goes).
     """
-    return await cases.list_cases(session, staff=staff, **query.model_dump())
+    return await volunteer_cases.list_cases(session, staff=staff, **query.model_dump())
 
 
 @router.get("/{case_id}", response_model=CaseDetailRead)
@@ -49,17 +49,17 @@ async def read_case(session: SessionDep, staff: CurrentVolunteer, case_id: CaseK
     """
     if case_id.isdigit() and int(case_id) <= MAX_ID:
         try:
-            return await cases.get_case(session, staff=staff, case_id=int(case_id))
+            return await volunteer_cases.get_case(session, staff=staff, case_id=int(case_id))
         except NotFound:
             if len(case_id) != REFERENCE_LENGTH:  # a reference may be all digits (2345678)
                 raise
-    return await cases.get_case_by_reference(session, staff=staff, reference=case_id)
+    return await volunteer_cases.get_case_by_reference(session, staff=staff, reference=case_id)
 
 
 @router.post("/{case_id}/claim", response_model=CaseDetailRead)
 async def claim_case(session: SessionDep, staff: CurrentVolunteer, case_id: PathId) -> Case:
     """The caller takes an unassigned case."""
-    return await cases.claim_case(session, staff=staff, case_id=case_id)
+    return await volunteer_cases.claim_case(session, staff=staff, case_id=case_id)
 
 
 @router.post("/{case_id}/assign", response_model=CaseDetailRead)
@@ -67,7 +67,7 @@ async def assign_case(
     session: SessionDep, staff: CurrentVolunteer, case_id: PathId, body: AssignmentCreate
 ) -> Case:
     """Hands the case to a volunteer who handles its language, or to an admin."""
-    return await cases.assign_case(
+    return await volunteer_cases.assign_case(
         session, staff=staff, case_id=case_id, assignee_id=body.assignee_id
     )
 
@@ -75,7 +75,7 @@ async def assign_case(
 @router.post("/{case_id}/unassign", response_model=CaseDetailRead)
 async def unassign_case(session: SessionDep, staff: CurrentVolunteer, case_id: PathId) -> Case:
     """The assignee or an admin puts the case back in the queue."""
-    return await cases.unassign_case(session, staff=staff, case_id=case_id)
+    return await volunteer_cases.unassign_case(session, staff=staff, case_id=case_id)
 
 
 @router.post("/{case_id}/replies", response_model=CaseDetailRead, status_code=201)
@@ -83,7 +83,7 @@ async def create_reply(
     session: SessionDep, staff: CurrentVolunteer, case_id: PathId, body: ReplyCreate
 ) -> Case:
     """Replies to the worker (text or a canned reply); the bot delivers it."""
-    return await cases.reply_to_case(
+    return await volunteer_cases.reply_to_case(
         session, staff=staff, case_id=case_id, text=body.text,
         canned_reply_id=body.canned_reply_id,
     )
@@ -94,7 +94,9 @@ async def send_article(
     session: SessionDep, staff: CurrentVolunteer, case_id: PathId, body: ArticleSend
 ) -> Case:
     """Sends an article to the worker in the case's language."""
-    return await cases.send_article(session, staff=staff, case_id=case_id, slug=body.slug)
+    return await volunteer_cases.send_article(
+        session, staff=staff, case_id=case_id, slug=body.slug
+    )
 
 
 @router.post("/{case_id}/notes", response_model=CaseDetailRead, status_code=201)
@@ -102,7 +104,7 @@ async def create_note(
     session: SessionDep, staff: CurrentVolunteer, case_id: PathId, body: NoteCreate
 ) -> Case:
     """Adds an internal note; never sent to the worker."""
-    return await cases.add_note(session, staff=staff, case_id=case_id, text=body.text)
+    return await volunteer_cases.add_note(session, staff=staff, case_id=case_id, text=body.text)
 
 
 @router.post("/{case_id}/status", response_model=CaseDetailRead)
@@ -110,13 +112,15 @@ async def change_status(
     session: SessionDep, staff: CurrentVolunteer, case_id: PathId, body: StatusChange
 ) -> Case:
     """Moves the case along new -> assigned -> waiting_for_worker -> resolved -> closed."""
-    return await cases.change_status(session, staff=staff, case_id=case_id, status=body.status)
+    return await volunteer_cases.change_status(
+        session, staff=staff, case_id=case_id, status=body.status
+    )
 
 
 @router.post("/{case_id}/reopen", response_model=CaseDetailRead)
 async def reopen_case(session: SessionDep, staff: CurrentVolunteer, case_id: PathId) -> Case:
     """Reopens a resolved or closed case."""
-    return await cases.reopen_case(session, staff=staff, case_id=case_id)
+    return await volunteer_cases.reopen_case(session, staff=staff, case_id=case_id)
 
 
 @router.post("/{case_id}/urgency", response_model=CaseDetailRead)
@@ -124,7 +128,9 @@ async def set_urgency(
     session: SessionDep, staff: CurrentVolunteer, case_id: PathId, body: UrgencyChange
 ) -> Case:
     """Marks the case urgent or normal."""
-    return await cases.set_urgency(session, staff=staff, case_id=case_id, urgency=body.urgency)
+    return await volunteer_cases.set_urgency(
+        session, staff=staff, case_id=case_id, urgency=body.urgency
+    )
 
 
 @router.post("/{case_id}/messages/{message_id}/resend", response_model=CaseDetailRead)

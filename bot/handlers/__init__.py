@@ -71,6 +71,7 @@ def register(app: Application) -> None:
         (_pattern(k.ARTICLE, k.KOREAN), articles.show_in_korean),
         (_pattern(k.FEEDBACK, k.HELPFUL, k.UNHELPFUL), articles.rate_article),
         (_pattern(k.ARTICLE, k.MORE), articles.show_section),
+        (_pattern(k.ARTICLE, k.COUNTRY), articles.show_country_notes),
         (_pattern(k.VOLUNTEER, k.OFFER), volunteer.offer_volunteer),
         (_pattern(k.VOLUNTEER, k.URGENT), volunteer.offer_volunteer),
         (_pattern(k.VOLUNTEER, k.AGREE), volunteer.agree_to_share),

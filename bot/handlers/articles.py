@@ -66,7 +66,7 @@ def _article_buttons(
     korean = korean and context.locale != guidance.KOREAN
     more = [(number, section.heading) for number, section in enumerate(phone.more)]
     markup = keyboards.article(article.slug, article.category, context.t, korean=korean,
-                               sections=more)
+                               sections=more, countries=phone.countries)
     return keyboards.with_feedback(markup, article.slug)
 
 
@@ -84,6 +84,25 @@ async def show_section(update: Update, context: SathiContext) -> None:
     phone = sections.for_phone(article, context.locale)
     context.reply(render.section(article.title, found.heading, found.body),
                   _article_buttons(context, article, phone))
+
+
+@with_member
+async def show_country_notes(update: Update, context: SathiContext) -> None:
+    """One home country's notes of an article (English and Korean readers choose theirs)."""
+    _action, arg = _arg(update)
+    slug, _, country = (arg or "").rpartition(":")
+    article = guidance.article_in(context.kb, slug, context.locale)
+    notes = sections.country_notes(article, country) if (
+        article is not None and country in sections.COUNTRIES) else []
+    if article is None or not notes:
+        return _gone(context)
+    context.detach()
+    markdown = "\n\n".join(
+        f"**{note.heading}**\n{note.body}" if note.heading else note.body for note in notes
+    )
+    label = keyboards.country_label(country, context.t)
+    context.reply(render.section(article.title, label, markdown),
+                  _article_buttons(context, article, sections.for_phone(article, context.locale)))
 
 
 @with_member

@@ -8,7 +8,7 @@ from bot.deps import with_member
 from bot.labels import CASE_STATES
 from sathi.errors import Invalid, InvalidTransition, NotFound
 from sathi.models import Case
-from sathi.services import cases
+from sathi.services import worker_cases
 
 
 def _numbers(update: Update) -> tuple[int, int]:
@@ -36,7 +36,7 @@ def _line(context: SathiContext, case: Case) -> str:
 async def list_cases(update: Update, context: SathiContext) -> None:
     """/cases (or "keep it open"): each open case with its state, and a button to close it."""
     t = context.t
-    found = await cases.open_cases_for_member(context.session, member=context.member)
+    found = await worker_cases.open_cases_for_member(context.session, member=context.member)
     if not found:
         context.replace(render.plain(t.gettext("You have no open cases.")), keyboards.talk(t))
         return
@@ -48,7 +48,7 @@ async def list_cases(update: Update, context: SathiContext) -> None:
 async def ask_to_close(update: Update, context: SathiContext) -> None:
     """Closing is for good: the worker confirms first."""
     case_id, _ = _numbers(update)
-    found = await cases.open_cases_for_member(context.session, member=context.member)
+    found = await worker_cases.open_cases_for_member(context.session, member=context.member)
     case = next((case for case in found if case.id == case_id), None)
     t = context.t
     if case is None:
@@ -67,7 +67,7 @@ async def close_case(update: Update, context: SathiContext) -> None:
     case_id, _ = _numbers(update)
     t = context.t
     try:
-        case = await cases.close_case_by_worker(
+        case = await worker_cases.close_case_by_worker(
             context.session, member=context.member, case_id=case_id
         )
     except (NotFound, InvalidTransition):
@@ -87,7 +87,7 @@ async def rate_help(update: Update, context: SathiContext) -> None:
     case_id, rating = _numbers(update)
     t = context.t
     try:
-        await cases.rate_case(
+        await worker_cases.rate_case(
             context.session, member=context.member, case_id=case_id, rating=rating
         )
     except (Invalid, NotFound, InvalidTransition):
@@ -103,7 +103,7 @@ async def reopen_case(update: Update, context: SathiContext) -> None:
     case_id, _ = _numbers(update)
     t = context.t
     try:
-        case = await cases.reopen_case_by_worker(
+        case = await worker_cases.reopen_case_by_worker(
             context.session, member=context.member, case_id=case_id
         )
     except (NotFound, InvalidTransition):

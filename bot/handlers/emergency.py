@@ -10,7 +10,7 @@ from bot import alerts, keyboards
 from bot.context import SathiContext
 from bot.deps import with_member
 from knowledge.triage import triage
-from sathi.services import cases, escalation
+from sathi.services import escalation, worker_cases
 
 
 @with_member
@@ -22,7 +22,7 @@ async def warn_emergency(update: Update, context: SathiContext) -> None:
         return
     member = context.member
     in_case = escalation.is_pending(member) or bool(
-        await cases.open_cases_for_member(context.session, member=member)
+        await worker_cases.open_cases_for_member(context.session, member=member)
     )
     markup = None if in_case else keyboards.urgent_talk(alerts.topic_of(alert), context.t)
     context.reply(alerts.answer(alert, context.t), markup)

@@ -22,8 +22,9 @@ SPOKEN = (MessageKind.voice, MessageKind.audio)
 
 def worker_message(message: Message) -> WorkerMessage | None:
     """The part of a Telegram message a case can hold, or None (stickers, contacts, ...)."""
+    replying_to = message.reply_to_message.message_id if message.reply_to_message else None
     if message.text:
-        return WorkerMessage(MessageKind.text, text=message.text)
+        return WorkerMessage(MessageKind.text, text=message.text, replying_to=replying_to)
     if message.animation:  # a GIF also arrives as a document; it is not evidence
         return None
     files = (
@@ -35,7 +36,8 @@ def worker_message(message: Message) -> WorkerMessage | None:
     )
     for kind, media in files:
         if media is not None:
-            return WorkerMessage(kind, text=message.caption, file_id=media.file_id)
+            return WorkerMessage(kind, text=message.caption, file_id=media.file_id,
+                                 replying_to=replying_to)
     return None
 
 
@@ -98,8 +100,10 @@ def _closed(context: SathiContext, case: Case) -> None:
 @with_member
 async def receive_text(update: Update, context: SathiContext) -> None:
     """Text (also edited): for the worker's case, or a question for the knowledge base."""
-    text = update.effective_message.text or ""
-    receipt = await to_case(context, WorkerMessage(MessageKind.text, text=text), quiet=True)
+    found = worker_message(update.effective_message)
+    text = (found.text if found else None) or ""
+    receipt = await to_case(context, found or WorkerMessage(MessageKind.text, text=text),
+                            quiet=True)
     if receipt.route is Route.opened:
         return
     alert = triage(text)

@@ -12,7 +12,7 @@ from bot.deps import with_member
 from bot.handlers.menu import main_menu
 from bot.handlers.messages import to_case
 from sathi.enums import MessageKind
-from sathi.services import cases, escalation
+from sathi.services import escalation, worker_cases
 from sathi.services.escalation import WorkerMessage
 
 
@@ -35,7 +35,7 @@ async def offer_volunteer(update: Update, context: SathiContext) -> None:
     """
     t = context.t
     arg = _slug(update)
-    open_cases = await cases.open_cases_for_member(context.session, member=context.member)
+    open_cases = await worker_cases.open_cases_for_member(context.session, member=context.member)
     if open_cases and arg != keyboards.NEW_CASE and not _urgent(update):
         latest = max(open_cases, key=lambda case: (case.updated_at, case.id))
         text = t.gettext(
@@ -129,7 +129,7 @@ async def cancel_talk(update: Update, context: SathiContext) -> None:
 async def add_to_case(update: Update, context: SathiContext) -> None:
     """The worker keeps to their open case: the voice note offered joins it, or they write."""
     case_id = _slug(update)
-    open_cases = await cases.open_cases_for_member(context.session, member=context.member)
+    open_cases = await worker_cases.open_cases_for_member(context.session, member=context.member)
     case = next((case for case in open_cases if str(case.id) == case_id), None)
     t = context.t
     if case is None:

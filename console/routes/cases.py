@@ -1,9 +1,10 @@
 """The case pages: the queue of my languages, one case with its thread, and every action on it.
 
-Every rule (who sees a case, who may answer, which moves are allowed) is in sathi/services/cases.py
-and deliveries.py, the same functions the API's routes call; a refused action shows the
-service's reason on the case page. Like the API's case routes, nothing is shown during a
-lockdown, and every opening of or action on a case is written to the access log.
+Every rule (who sees a case, who may answer, which moves are allowed) is in
+sathi/services/volunteer_cases.py, case_state.py and deliveries.py, the same functions the
+API's routes call; a refused action shows the service's reason on the case page. Like the
+API's case routes, nothing is shown during a lockdown, and every opening of or action on a
+case is written to the access log.
 """
 
 import hashlib
@@ -22,8 +23,9 @@ from sathi.db import utcnow
 from sathi.enums import CaseStatus, Role, Urgency
 from sathi.errors import Invalid, NotAllowed, NotFound, SathiError
 from sathi.models import Article, Case, Staff
-from sathi.services import access, audit, canned, cases, deliveries, lockdown
+from sathi.services import access, audit, canned, deliveries, lockdown
 from sathi.services import staff as staff_service
+from sathi.services import volunteer_cases as cases
 
 router = APIRouter(prefix=f"{web.PREFIX}/cases", include_in_schema=False)
 

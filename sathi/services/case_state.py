@@ -1,4 +1,8 @@
-"""The rules every case change follows: allowed transitions, the audit trail, whole-case loads."""
+"""The one owner of case changes: transitions (reopen included), urgency, the audit trail.
+
+Delivery events and whole-case loads are here too. The worker and volunteer services, and the
+outbox, change a case only through here.
+"""
 
 import functools
 from collections.abc import Awaitable, Callable
@@ -11,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from sathi.db import utcnow
-from sathi.enums import CaseEventKind, CaseStatus
+from sathi.enums import CaseEventKind, CaseStatus, Urgency
 from sathi.errors import Conflict, InvalidTransition
 from sathi.models import Case, CaseEvent, CaseMessage, Staff
 
@@ -149,6 +153,62 @@ def reopen(
     case.closed_at = None
 
 
+def worker_wrote(session: AsyncSession, case: Case, *, now: datetime | None = None) -> None:
+    """The worker's message joined the case: it goes back to its volunteer, or reopens.
+
+    A case waiting for the worker goes back to its assignee; a resolved case reopens.
+    """
+    now = now or utcnow()
+    case.last_worker_message_at = now
+    case.worker_blocked_at = None
+    record(session, case, CaseEventKind.worker_message, now=now)
+    if case.status == CaseStatus.waiting_for_worker:
+        move(session, case, CaseStatus.assigned, now=now)
+    elif case.status == CaseStatus.resolved:
+        reopen(session, case, now=now)
+
+
+def take(session: AsyncSession, case: Case, assignee: Staff, *, actor: Staff) -> None:
+    """The case is now the assignee's; a new case becomes assigned."""
+    case.assignee_id = assignee.id
+    if case.status == CaseStatus.new:
+        move(session, case, CaseStatus.assigned, actor=actor)
+
+
+def release(session: AsyncSession, case: Case, *, actor: Staff) -> None:
+    """The case goes back to the queue as new, without an assignee."""
+    case.assignee_id = None
+    move(session, case, CaseStatus.new, actor=actor)
+
+
+def rate(session: AsyncSession, case: Case, rating: int, comment: str | None) -> None:
+    """The worker's rating, once the case is resolved or closed."""
+    if case.status not in (CaseStatus.resolved, CaseStatus.closed):
+        raise InvalidTransition("a case can be rated once it is resolved or closed")
+    case.rating = rating
+    case.rating_comment = comment or None
+    record(session, case, CaseEventKind.rated, detail=str(rating))
+
+
+def mark_erased(session: AsyncSession, case: Case, *, kind: CaseEventKind, now: datetime) -> None:
+    """The case's words are gone: closed (with no status event), no rating, marked erased."""
+    case.rating_comment = None
+    case.rating = None
+    if case.status != CaseStatus.closed:
+        case.status = CaseStatus.closed
+        case.closed_at = now
+    case.erased_at = now
+    record(session, case, kind, now=now)
+
+
+async def reload(session: AsyncSession, case: Case) -> Case:
+    """Flushes the changes and loads the case whole again, as the services return it."""
+    await session.flush()
+    loaded = await load_case(session, case.id)
+    assert loaded is not None
+    return loaded
+
+
 def _goes_back(current: CaseStatus, target: CaseStatus, reopening: bool) -> bool:
     """Out of resolved or closed into an active status: only reopen() may."""
     return current not in ACTIVE and target in ACTIVE and not reopening
@@ -158,3 +218,36 @@ def require_active(case: Case, action: str) -> None:
     """Raises InvalidTransition unless volunteers are still talking with the worker."""
     if case.status not in ACTIVE:
         raise InvalidTransition(f"cannot {action} a {case.status} case; reopen it first")
+
+
+def set_urgency(
+    session: AsyncSession, case: Case, level: Urgency, *, actor: Staff | None = None
+) -> None:
+    """Changes the urgency (no-op when unchanged) and records it."""
+    if case.urgency == level:
+        return
+    record(session, case, CaseEventKind.urgency_changed, actor=actor,
+           detail=f"{case.urgency}->{level}")
+    case.urgency = level
+
+
+async def record_delivery(
+    session: AsyncSession, *, case_id: int, message_id: int, kind: CaseEventKind,
+    now: datetime, actor_id: int | None = None, worker_blocked: bool = False,
+) -> None:
+    """A delivery event of a message to the worker (failed, uncertain, blocked, resent...).
+
+    Written by the delivery loop outside the case's writers: the case row is touched with a
+    plain UPDATE (no version bump), so a volunteer editing the case meanwhile does not conflict.
+    """
+    session.add(CaseEvent(
+        case_id=case_id, kind=kind, actor_id=actor_id, detail=f"message {message_id}",
+        created_at=now,
+    ))
+    values: dict[str, datetime] = {"updated_at": now}
+    if worker_blocked:
+        values["worker_blocked_at"] = now
+    await session.execute(
+        update(Case).where(Case.id == case_id).values(**values)
+        .execution_options(synchronize_session=False)
+    )

@@ -26,13 +26,6 @@ async def _message(
     return case, message
 
 
-async def _reload(session: AsyncSession, case: Case) -> Case:
-    await session.flush()
-    loaded = await case_state.load_case(session, case.id)
-    assert loaded is not None
-    return loaded
-
-
 @case_state.one_writer
 async def resend_message(
     session: AsyncSession, *, staff: Staff, case_id: int, message_id: int
@@ -42,7 +35,7 @@ async def resend_message(
     if message.delivery is None:
         raise InvalidTransition("only messages to the worker are delivered")
     await outbox.requeue(session, item=message.delivery, actor_id=staff.id)
-    return await _reload(session, case)
+    return await case_state.reload(session, case)
 
 
 @case_state.one_writer
@@ -54,7 +47,7 @@ async def dismiss_message(
     if message.delivery is None:
         raise InvalidTransition("only messages to the worker are delivered")
     await outbox.dismiss(session, item=message.delivery, actor_id=staff.id)
-    return await _reload(session, case)
+    return await case_state.reload(session, case)
 
 
 @case_state.one_writer
@@ -89,4 +82,4 @@ async def request_file(
     )
     case_state.record(session, case, CaseEventKind.file_requested, actor=staff,
                       detail=f"message {message.id}")
-    return await _reload(session, case)
+    return await case_state.reload(session, case)

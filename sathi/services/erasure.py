@@ -1,9 +1,10 @@
 """A worker's erase (/forget) and the erasing of a case: rows deleted, keys destroyed.
 
 What goes: the member row, every case's messages, notes, rating and comment, the outbox rows of
-their cases and to their chat, their stored updates, the record of the bot's messages to them;
-then the case keys and the worker's key are destroyed in the key store, so any copy of those
-rows -- WAL, free pages, an old backup -- stays unreadable. What stays, for the volunteers and
+their cases and to their chat, the ids of the volunteers' messages in their chat (case_reply),
+their stored updates, the record of the bot's messages to them; then the case keys and the
+worker's key are destroyed in the key store, so any copy of those rows -- WAL, free pages, an
+old backup -- stays unreadable. What stays, for the volunteers and
 the statistics: each case row with its reference, language, topic, times and audit trail,
 marked erased (no member, no content).
 """
@@ -20,10 +21,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sathi.crypto import KeyDestroyed, current_vault
 from sathi.db import utcnow
-from sathi.enums import CaseEventKind, CaseStatus
-from sathi.models import Case, CaseEvent, CaseMessage, CaseNote, InboundUpdate, Member, OutboxItem
+from sathi.enums import CaseEventKind
+from sathi.models import (
+    Case,
+    CaseMessage,
+    CaseNote,
+    CaseReply,
+    InboundUpdate,
+    Member,
+    OutboxItem,
+)
 from sathi.models_privacy import BotMessage
 from sathi.sealing import case_key_name, member_key_name
+from sathi.services import case_state
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +60,8 @@ async def erase_case_content(
     await session.execute(delete(CaseMessage).where(CaseMessage.case_id == case.id))
     await session.execute(delete(CaseNote).where(CaseNote.case_id == case.id))
     await session.execute(delete(OutboxItem).where(OutboxItem.case_id == case.id))
-    case.rating_comment = None
-    case.rating = None
-    if case.status != CaseStatus.closed:
-        case.status = CaseStatus.closed
-        case.closed_at = now
-    case.erased_at = now
-    case.updated_at = now
-    session.add(CaseEvent(case_id=case.id, kind=kind, created_at=now))
+    await session.execute(delete(CaseReply).where(CaseReply.case_id == case.id))
+    case_state.mark_erased(session, case, kind=kind, now=now)
     return case_key_name(case.id)
 
 

@@ -2,7 +2,7 @@
 
 "Agreed, waiting for the description" lives on the member row (pending_case_at and
 pending_case_topic), never in process memory: any bot instance, or one restarted in between,
-continues the conversation. Called by the bot; the case work itself is in cases.py.
+continues the conversation. Called by the bot; the case work itself is in worker_cases.py.
 """
 
 from collections.abc import Callable
@@ -17,7 +17,7 @@ from sathi.db import utcnow
 from sathi.enums import CaseEventKind, CaseStatus, MessageKind
 from sathi.errors import InvalidTransition
 from sathi.models import Case, CaseEvent, Member
-from sathi.services import cases
+from sathi.services import case_replies, worker_cases
 
 # A worker who agreed and then went quiet should not open a case with a question days later.
 PENDING_FOR = timedelta(hours=2)
@@ -36,11 +36,15 @@ class Route(StrEnum):
 
 @dataclass(frozen=True)
 class WorkerMessage:
-    """What the worker sent: text, or a Telegram file id (never the file) with a caption."""
+    """What the worker sent: text, or a Telegram file id (never the file) with a caption.
+
+    replying_to: the Telegram id of the message the worker replied to, if they used Reply.
+    """
 
     kind: MessageKind
     text: str | None = None
     file_id: str | None = None
+    replying_to: int | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ async def open_urgent(
     The volunteers are told before the worker writes; the worker's next messages join it.
     """
     await cancel(session, member=member)
-    return await cases.open_case(
+    return await worker_cases.open_case(
         session, member=member, lang=lang, consent=True, topic=topic, urgent=True,
         volunteer_chat_id=volunteer_chat_id,
     )
@@ -101,9 +105,11 @@ async def receive(
 ) -> Receipt:
     """Routes a worker's message: a new case after consent, else their open case, else nothing.
 
-    With several open cases the message joins the one with the latest activity (most likely the
-    one a volunteer just answered). `guess_topic` names a topic from the first text when the
-    worker did not come from an article.
+    A Telegram reply to a volunteer's message of case X goes to case X (a resolved case reopens;
+    a closed one is said to be closed). Otherwise, with several open cases the message joins
+    the one with the latest activity (most likely the one a volunteer just answered).
+    `guess_topic` names a topic from the first text when the worker did not come from an
+    article.
 
     Raises:
         Invalid: the message is empty or a file message has no file id.
@@ -116,7 +122,7 @@ async def receive(
             topic = guess_topic(message.text)
         consent_at = member.pending_case_at
         await cancel(session, member=member)
-        case = await cases.open_case(
+        case = await worker_cases.open_case(
             session, member=member, lang=lang, consent=True, consent_at=consent_at, topic=topic,
             kind=message.kind, text=message.text, file_id=message.file_id,
             volunteer_chat_id=volunteer_chat_id,
@@ -124,11 +130,18 @@ async def receive(
         return Receipt(Route.opened, case)
     if member.pending_case_at is not None:
         await cancel(session, member=member)  # expired
-    open_cases = await cases.open_cases_for_member(session, member=member)
-    if open_cases:
-        latest = max(open_cases, key=lambda case: (case.updated_at, case.id))
+    replied = None
+    if message.replying_to is not None:
+        replied = await case_replies.case_replied_to(
+            session, member=member, telegram_message_id=message.replying_to
+        )
+    open_cases = await worker_cases.open_cases_for_member(session, member=member)
+    if replied is not None and replied.status == CaseStatus.closed:
+        return Receipt(Route.closed, replied)
+    if replied is not None or open_cases:
+        latest = replied or max(open_cases, key=lambda case: (case.updated_at, case.id))
         try:
-            case = await cases.add_worker_message(
+            case = await worker_cases.add_worker_message(
                 session, member=member, case_id=latest.id, kind=message.kind, text=message.text,
                 file_id=message.file_id, volunteer_chat_id=volunteer_chat_id,
             )

@@ -11,7 +11,7 @@ from admin_api.main import create_app
 from sathi.enums import MessageKind, Role
 from sathi.models import Case
 from sathi.runtime import Runtime
-from sathi.services import cases, members
+from sathi.services import members, worker_cases
 from sathi.services import staff as staff_service
 
 PASSWORD = "correct horse battery"
@@ -99,7 +99,7 @@ def make_case(runtime: Runtime) -> MakeCase:
             member = await members.get_or_create_member(
                 session, telegram_user_id=user_id, chat_id=user_id
             )
-            return await cases.open_case(
+            return await worker_cases.open_case(
                 session, member=member, lang=lang, consent=True, kind=MessageKind.text,
                 text=text, **fields,
             )

@@ -10,7 +10,7 @@ from sathi.db import utcnow
 from sathi.enums import CaseStatus, MessageKind, Role
 from sathi.models import Article, Member, Staff
 from sathi.models_privacy import ChatProof
-from sathi.services import canned, cases
+from sathi.services import canned, volunteer_cases, worker_cases
 
 ACTOR_NAMES = ("admin", "editor", "volunteer", "volunteer_other_language", "anonymous")
 
@@ -85,12 +85,14 @@ async def build_world(runtime, accounts, actors, make_case):
         new, held, closed = await make_case(), await make_case(), await make_case()
         async with runtime.sessionmaker.begin() as session:
             member = await session.get(Member, new.member_id)
-            new = await cases.add_worker_message(
+            new = await worker_cases.add_worker_message(
                 session, member=member, case_id=new.id, kind=MessageKind.photo, file_id="AgAC"
             )
             volunteer = await session.get(Staff, actors["volunteer_id"])
-            held = await cases.reply_to_case(session, staff=volunteer, case_id=held.id, text="Hi")
-            await cases.change_status(
+            held = await volunteer_cases.reply_to_case(
+                session, staff=volunteer, case_id=held.id, text="Hi"
+            )
+            await volunteer_cases.change_status(
                 session, staff=helper, case_id=closed.id, status=CaseStatus.closed
             )
             reply = await canned.create_canned_reply(

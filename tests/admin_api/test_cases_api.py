@@ -109,14 +109,14 @@ async def test_a_requested_file_goes_to_the_volunteers_own_chat(
 ):
     from sathi.enums import MessageKind
     from sathi.models import Member
-    from sathi.services import cases
+    from sathi.services import worker_cases
 
     await accounts.create("sita", Role.volunteer, ("ne",))
     headers = await accounts.login("sita")
     case = await make_case()
     async with runtime.sessionmaker.begin() as session:
         member = await session.get(Member, case.member_id)
-        case = await cases.add_worker_message(
+        case = await worker_cases.add_worker_message(
             session, member=member, case_id=case.id, kind=MessageKind.voice, file_id="AwACAgUA"
         )
     message = case.messages[-1]
@@ -165,13 +165,13 @@ async def listed_cases(runtime, make_case, actors):
             "newest_ne": 1}
     for name, minutes in ages.items():
         await _age(runtime, made[name].id, minutes)
-    from sathi.services import cases
+    from sathi.services import volunteer_cases
 
     async with runtime.sessionmaker.begin() as session:
         from sathi.models import Staff
 
         volunteer = await session.get(Staff, actors["volunteer_id"])
-        await cases.claim_case(session, staff=volunteer, case_id=made["mid_ne"].id)
+        await volunteer_cases.claim_case(session, staff=volunteer, case_id=made["mid_ne"].id)
     return {name: case.id for name, case in made.items()}
 
 

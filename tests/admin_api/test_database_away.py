@@ -22,7 +22,7 @@ from admin_api.main import create_app
 from sathi.db import make_engine, make_sessionmaker
 from sathi.enums import MessageKind, Role
 from sathi.runtime import Runtime
-from sathi.services import cases, members
+from sathi.services import members, worker_cases
 from tests.admin_api.conftest import PASSWORD, Accounts
 from tests.conftest import TEST_DATABASE_URL
 from tests.fakes.tcp_proxy import TcpProxy, free_port
@@ -103,7 +103,7 @@ async def test_database_away_gives_503s_keeps_the_connection_and_loses_nothing(
     caplog.set_level(logging.INFO)
     async with runtime.sessionmaker.begin() as session:
         member = await members.get_or_create_member(session, telegram_user_id=77, chat_id=77)
-        case = await cases.open_case(session, member=member, lang="ne", consent=True,
+        case = await worker_cases.open_case(session, member=member, lang="ne", consent=True,
                                      kind=MessageKind.text, text="my wages are late")
     async with Outage(runtime) as outage, _serving(runtime) as base_url:
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)

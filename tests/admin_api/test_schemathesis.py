@@ -23,7 +23,7 @@ from admin_api.main import create_app
 from sathi.db import Base
 from sathi.enums import MessageKind, Role
 from sathi.runtime import open_runtime
-from sathi.services import canned, cases, members
+from sathi.services import canned, members, volunteer_cases, worker_cases
 from sathi.services import staff as staff_service
 
 EXAMPLES_PER_OPERATION = 7  # per generation mode and path-parameter choice: a few hundred in all
@@ -54,11 +54,13 @@ async def _seed(runtime, known: dict) -> None:
             languages=["ne"],
         )
         member = await members.get_or_create_member(session, telegram_user_id=1, chat_id=1)
-        case = await cases.open_case(
+        case = await worker_cases.open_case(
             session, member=member, lang="ne", consent=True, kind=MessageKind.photo,
             file_id="AgAC", text="payslip",
         )
-        case = await cases.reply_to_case(session, staff=admin, case_id=case.id, text="Thanks")
+        case = await volunteer_cases.reply_to_case(
+            session, staff=admin, case_id=case.id, text="Thanks"
+        )
         reply = await canned.create_canned_reply(
             session, staff=admin, lang="ne", title="Hello", body="Namaste"
         )

@@ -3,6 +3,7 @@
 import pytest
 
 from bot import sections
+from bot.labels import COUNTRY_NOTES
 from sathi.runtime import Runtime
 from tests.bot.conftest import Conversation
 from tests.fakes import updates
@@ -62,9 +63,12 @@ async def test_command_is_no_language_evidence_and_the_bot_asks_once(
     assert "/language" not in "\n".join(call.text for call in second)
 
 
-async def test_phone_language_we_speak_is_used_without_asking(app, fake_api, imported: Runtime):
-    chat = Conversation(app, fake_api, language_code="bn")
-    bn = imported.catalogs.get("bn")
+@pytest.mark.parametrize("locale", ["ne", "bn", "tl"])
+async def test_phone_language_we_speak_is_used_without_asking(
+    app, fake_api, imported: Runtime, locale
+):
+    chat = Conversation(app, fake_api, language_code=locale)
+    bn = imported.catalogs.get(locale)
     [menu] = await chat.say("/menu")
     assert menu.text == bn.gettext(
         "What do you need help with? Choose a topic, or write your question in your own words."
@@ -110,11 +114,37 @@ async def test_article_for_a_phone_lead_first_more_buttons_own_country(
     assert all(len(text) <= 4096 for text in texts)
 
 
-async def test_english_reader_sees_every_country(chat, imported: Runtime):
-    article = imported.knowledge.current.get("unpaid-wages", "en")
-    phone = sections.for_phone(article, "en")
-    shown = phone.first + "".join(section.body for section in phone.more)
-    assert all(name in shown for name in ("Nepal", "Bangladesh", "Philippines"))
+NOTE_NAMES = {"en": {"nepal": "Nepal", "bangladesh": "Bangladesh", "philippines": "Philippines"},
+              "ko": {"nepal": "네팔", "bangladesh": "방글라데시", "philippines": "필리핀"}}
+
+
+@pytest.mark.parametrize("locale", ["en", "ko"])
+async def test_english_and_korean_readers_choose_their_country_in_one_tap(
+    chat, imported: Runtime, locale
+):
+    t = imported.catalogs.get(locale)
+    names = NOTE_NAMES[locale]
+    await _chosen(chat, locale)
+    [first] = await chat.send(updates.button("art:show:unpaid-wages", 1))
+    pressed = [first]
+    for data in [d for _l, d in first.buttons if d.startswith("art:more:")]:
+        chat.last = [first]
+        pressed += await chat.press(data)
+    shown = "\n".join(call.text for call in pressed)
+    assert not any(f"{name}:" in shown for name in names.values()), "no country's notes inline"
+    countries = [(label, d) for label, d in first.buttons if d.startswith("art:country:")]
+    assert [d for _l, d in countries] == [
+        f"art:country:unpaid-wages:{c}" for c in ("nepal", "bangladesh", "philippines")]
+    assert countries[0][0] == "🇳🇵 " + t.gettext("For workers from Nepal")
+    for country, name in names.items():
+        chat.last = [first]
+        [notes] = await chat.press(f"art:country:unpaid-wages:{country}")
+        assert t.gettext(COUNTRY_NOTES[country]) in notes.text
+        assert f"{name}:" in notes.text
+        assert not any(f"{other}:" in notes.text for c, other in names.items() if c != country)
+        assert len(notes.text) <= 4096 and any(d.startswith("art:") for _l, d in notes.buttons)
+    [gone] = await chat.send(updates.button("art:country:unpaid-wages:mars", 1))
+    assert gone.text.startswith(t.gettext("This topic is no longer available."))
 
 
 @pytest.mark.parametrize("locale", ["ne", "bn", "tl"])
@@ -133,8 +163,9 @@ async def test_one_search_hit_opens_the_article(chat, imported: Runtime, locale)
             f"art:show:{hit.slug}" for hit in hits]
 
 
-async def test_korean_card_for_an_employer_is_clean(chat, imported: Runtime):
-    await _chosen(chat, "ne")
+@pytest.mark.parametrize("locale", ["ne", "bn", "tl"])
+async def test_korean_card_for_an_employer_is_clean(chat, imported: Runtime, locale):
+    await _chosen(chat, locale)
     ko = imported.catalogs.get("ko")
     for slug in ("maternity-protection", "unpaid-wages"):
         intro, card = await chat.send(updates.button(f"art:ko:{slug}", 1))
@@ -176,3 +207,31 @@ def test_articles_as_first_shown_fit_a_phone(imported: Runtime):
                 assert len(phone.first) < len(article.body) or not phone.more
         lengths.sort()
         assert lengths[len(lengths) // 2] < 1000, lang
+
+
+# Seen missing (issue 8, point 10): the bot's first article for each. The search is scored on a
+# held-out set too (benchmarks/search_bench.py); these are the reported cases, not the fix.
+SEEN_MISSES = [
+    ("ne", "ma ghar farkana chahanchu paisa kasari lane", "returning-home", None),
+    ("tl", "di ako pinapasweldo", "unpaid-wages", None),
+    ("bn", "ami onek osustho", "health-insurance", None),
+    ("bn", "kaj theke bair kore dise", "dismissal", "passport-id-confiscation"),
+    ("ne", "korea ko visa kasari paune", "eps-overview", "undocumented-rights"),
+]
+
+
+@pytest.mark.parametrize(("locale", "words", "slug", "not_first"), SEEN_MISSES)
+async def test_seen_search_misses_get_the_right_article_first(
+    chat, imported: Runtime, locale, words, slug, not_first
+):
+    await _chosen(chat, locale)
+    kb = imported.knowledge.current
+    answer = await chat.say(words)
+    first = answer[0]
+    opened = [data for _l, data in first.buttons if data.startswith("art:show:")]
+    if opened:  # several hits: the list, best first
+        assert opened[0] == f"art:show:{slug}"
+    else:  # one hit opens the article
+        assert first.text.startswith(kb.get(slug, locale).title)
+    if not_first is not None:
+        assert not first.text.startswith(kb.get(not_first, locale).title)

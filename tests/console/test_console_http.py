@@ -266,7 +266,7 @@ async def test_admins_manage_accounts_see_the_audit_and_start_a_lockdown(
 async def test_the_live_part_answers_only_when_the_case_changed(client, accounts, login,
                                                                 make_case, runtime):
     from sathi.models import Member
-    from sathi.services import cases
+    from sathi.services import worker_cases
 
     await accounts.create("vol-ne", Role.volunteer, ("ne",))
     case = await make_case("ne", "mero talab aayena")
@@ -278,7 +278,7 @@ async def test_the_live_part_answers_only_when_the_case_changed(client, accounts
     assert same.status_code == 204 and same.text == ""
     async with runtime.sessionmaker.begin() as session:
         member = await session.get(Member, case.member_id)
-        await cases.add_worker_message(session, member=member, case_id=case.id, kind="text",
+        await worker_cases.add_worker_message(session, member=member, case_id=case.id, kind="text",
                                        text="dui mahina bhayo Later-Wq3")
     changed = await client.get(f"/console/cases/{case.id}/live?seen={seen}", headers=poll)
     assert changed.status_code == 200 and "Later-Wq3" in changed.text

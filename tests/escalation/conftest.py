@@ -23,7 +23,7 @@ from sathi.db import utcnow
 from sathi.enums import MessageKind, Role
 from sathi.models import Case
 from sathi.runtime import Runtime
-from sathi.services import cases, members
+from sathi.services import members, volunteer_cases, worker_cases
 from sathi.services import staff as staff_service
 from sathi.settings import Settings
 from tests.admin_api.conftest import Accounts, cheap_passwords  # noqa: F401 - autouse fixture
@@ -122,7 +122,7 @@ async def queue_reply(
         member = await members.get_or_create_member(
             session, telegram_user_id=updates.USER_ID, chat_id=updates.CHAT_ID
         )
-        case = await cases.open_case(
+        case = await worker_cases.open_case(
             session, member=member, lang="ne", consent=True, kind=MessageKind.text,
             text="my wages are late", volunteer_chat_id=group,
         )
@@ -131,5 +131,7 @@ async def queue_reply(
             languages=("ne",),
         )
         for text in texts:
-            case = await cases.reply_to_case(session, staff=volunteer, case_id=case.id, text=text)
+            case = await volunteer_cases.reply_to_case(
+                session, staff=volunteer, case_id=case.id, text=text
+            )
         return case

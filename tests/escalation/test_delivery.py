@@ -13,7 +13,7 @@ from sathi import outbox
 from sathi.enums import CaseEventKind, OutboxStatus, Role
 from sathi.models import OutboxItem
 from sathi.runtime import Runtime
-from sathi.services import cases
+from sathi.services import volunteer_cases
 from tests.escalation.conftest import VOLUNTEER_GROUP, queue_reply
 from tests.fakes import updates
 
@@ -84,7 +84,7 @@ async def test_a_timeout_makes_the_reply_uncertain_and_it_is_not_resent(
     assert item.status == OutboxStatus.uncertain
     assert CaseEventKind.delivery_uncertain in await _events(runtime, reply.id)
     async with runtime.sessionmaker() as session:
-        case = await cases.get_case(session, staff=_admin(), case_id=reply.id)
+        case = await volunteer_cases.get_case(session, staff=_admin(), case_id=reply.id)
     assert case.undelivered_message_ids == [case.messages[-1].id]
     clock.advance(3600)
     await delivery.recover()
@@ -104,7 +104,7 @@ async def test_a_blocked_worker_is_marked_on_the_case(runtime, reply, delivery, 
     [item] = await _items(runtime)
     assert item.status == OutboxStatus.blocked
     async with runtime.sessionmaker() as session:
-        case = await cases.get_case(session, staff=_admin(), case_id=reply.id)
+        case = await volunteer_cases.get_case(session, staff=_admin(), case_id=reply.id)
     assert case.worker_blocked_at is not None
     assert CaseEventKind.worker_blocked in [event.kind for event in case.events]
 

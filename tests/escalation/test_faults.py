@@ -23,7 +23,7 @@ from bot.ratelimit import RateLimiter
 from sathi.enums import MessageKind, OutboxStatus, Role
 from sathi.models import Case, InboundUpdate, OutboxItem
 from sathi.runtime import Runtime
-from sathi.services import cases, members
+from sathi.services import members, volunteer_cases, worker_cases
 from sathi.services import staff as staff_service
 from tests.fakes import updates
 from tests.fakes.bot_api import FakeBotApi
@@ -153,7 +153,7 @@ async def _cases_with_replies(runtime: Runtime, chats: int, replies: int) -> dic
             member = await members.get_or_create_member(
                 session, telegram_user_id=chat, chat_id=chat
             )
-            case = await cases.open_case(
+            case = await worker_cases.open_case(
                 session, member=member, lang="ne", consent=True, kind=MessageKind.text,
                 text="my wages are late",
             )
@@ -161,7 +161,9 @@ async def _cases_with_replies(runtime: Runtime, chats: int, replies: int) -> dic
         for r in range(replies):
             text = f"reply {r:02d} to chat {chat}"
             async with runtime.sessionmaker.begin() as session:
-                await cases.reply_to_case(session, staff=volunteer, case_id=case.id, text=text)
+                await volunteer_cases.reply_to_case(
+                    session, staff=volunteer, case_id=case.id, text=text
+                )
             sent[chat].append(text)
     return sent
 
@@ -258,7 +260,7 @@ async def test_a_volunteer_reply_racing_the_worker_is_never_refused(
     texts = []  # the worker's words may join another open case of theirs: none is lost
     async with runtime.sessionmaker() as session:
         for other in await session.scalars(select(Case.id).where(Case.member_id == member.id)):
-            case = await cases.get_case(session, staff=_admin(), case_id=other)
+            case = await volunteer_cases.get_case(session, staff=_admin(), case_id=other)
             texts += [m.text for m in case.messages]
     assert sum(1 for t in texts if t and t.startswith("answer ")) == rounds
     assert sum(1 for t in texts if t and t.startswith("more about my wages")) == rounds

@@ -15,7 +15,7 @@ from sathi.cli.run import serve
 from sathi.enums import MessageKind
 from sathi.models import Case, CaseMessage, InboundUpdate
 from sathi.runtime import Runtime, open_runtime
-from sathi.services import cases, escalation, inbound, members
+from sathi.services import escalation, inbound, members, worker_cases
 from tests.bot.conftest import TOKEN
 from tests.bot.test_run import _free_port as free_port
 from tests.escalation.conftest import Worker, queue_reply
@@ -33,7 +33,7 @@ async def _member(runtime: Runtime, *, agreed: bool = False, open_case: bool = F
         if agreed:
             await escalation.agree(session, member=member)
         if open_case:
-            await cases.open_case(session, member=member, lang="ne", consent=True)
+            await worker_cases.open_case(session, member=member, lang="ne", consent=True)
         return member
 
 

@@ -160,3 +160,56 @@ async def test_resolved_case_is_told_to_the_worker_who_says_solved_or_not(
     assert t.gettext("Case {reference} is closed.", reference=case.reference) in rate.text
     [case] = await _cases(imported)
     assert case.status == CaseStatus.closed
+
+
+async def _reply_delivered(client, delivery, fake_api, vol, case_id: int, words: str) -> int:
+    """A volunteer's reply, delivered to the worker: the Telegram id of its message."""
+    sent = await client.post(f"/api/v1/cases/{case_id}/replies", json={"text": words},
+                             headers=vol)
+    assert sent.status_code == 201, sent.text
+    fake_api.clear()
+    await delivery.run_once()
+    [reply] = fake_api.delivered(updates.CHAT_ID)
+    assert words in reply.text and reply.message_id is not None
+    return reply.message_id
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+async def test_a_telegram_reply_goes_to_the_case_of_the_message_replied_to(
+    worker, imported: Runtime, client, accounts, delivery, fake_api, locale
+):
+    t = imported.catalogs.get(locale)
+    await accounts.create("vol", Role.volunteer, (locale,))
+    vol = await accounts.login("vol")
+    await _chosen(worker, locale)
+    await _open_case(worker, "my boss hits me")
+    [older] = await _cases(imported)
+    replied = await _reply_delivered(client, delivery, fake_api, vol, older.id, "Are you safe?")
+
+    await worker.say("/menu")
+    await worker.press("esc:offer")
+    await worker.press("esc:offer:new")
+    await worker.press("esc:agree")
+    await worker.say("my visa ends soon")
+    _older, newer = await _cases(imported)
+    await worker.say("xyzzy for the newest")  # without Reply: the newest case, as before
+
+    [added] = await worker.send(updates.reply("yes I am safe now", replied))
+    assert added.text == t.gettext("Added to your case {reference}.", reference=older.reference)
+    assert [m.text for m in await _inbound(imported, older.id)][-1] == "yes I am safe now"
+    assert [m.text for m in await _inbound(imported, newer.id)][-1] == "xyzzy for the newest"
+
+    # Resolved, the case the worker replies to reopens; closed, the worker is told so.
+    await client.post(f"/api/v1/cases/{older.id}/status", json={"status": "resolved"},
+                      headers=vol)
+    await worker.send(updates.reply("it is not over", replied))
+    older, _newer = await _cases(imported)
+    assert older.status == CaseStatus.assigned
+    await client.post(f"/api/v1/cases/{older.id}/status", json={"status": "closed"},
+                      headers=vol)
+    answer = await worker.send(updates.reply("one more thing", replied))
+    assert answer[-1].text.startswith(t.gettext(
+        "Your case {reference} is closed, so no volunteer will read this message. To talk to a "
+        "volunteer again, press the button.", reference=older.reference))
+    assert "one more thing" not in [m.text for m in await _inbound(imported, older.id)]
+    assert "one more thing" not in [m.text for m in await _inbound(imported, newer.id)]

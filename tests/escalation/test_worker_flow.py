@@ -9,7 +9,7 @@ from sathi.db import utcnow
 from sathi.enums import CaseStatus, MessageKind
 from sathi.models import Case, CaseMessage, Member
 from sathi.runtime import Runtime
-from sathi.services import cases
+from sathi.services import volunteer_cases
 from tests.fakes import updates
 
 PHONE = {"en": "en-US", "ne": "ne", "bn": "bn", "tl": "fil", "ko": "ko-KR"}
@@ -156,7 +156,9 @@ async def test_a_message_to_a_case_a_volunteer_closed_offers_a_new_one(worker, i
         admin = Staff(username="a", password_hash="x", role="admin", languages=[])
         session.add(admin)
         await session.flush()
-        await cases.change_status(session, staff=admin, case_id=case.id, status=CaseStatus.closed)
+        await volunteer_cases.change_status(
+            session, staff=admin, case_id=case.id, status=CaseStatus.closed
+        )
 
     note = (await worker.send(updates.voice()))[-1]
     assert note.text == ne.gettext(

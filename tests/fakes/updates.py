@@ -49,6 +49,17 @@ def text(words: str, **options: Any) -> dict[str, Any]:
     return _update(message=_message(**options, **content))
 
 
+def reply(words: str, to_message_id: int, **options: Any) -> dict[str, Any]:
+    """A text message sent with Telegram's Reply on one of the bot's messages."""
+    user_id = options.get("user_id", USER_ID)
+    replied = {
+        "message_id": to_message_id, "date": int(time.time()), "text": "…",
+        "chat": {"id": user_id, "type": "private"},
+        "from": {"id": 4242, "is_bot": True, "first_name": "Sathi"},
+    }
+    return text(words, reply_to_message=replied, **options)
+
+
 def command(name: str, **options: Any) -> dict[str, Any]:
     """/name."""
     return text(f"/{name}", **options)

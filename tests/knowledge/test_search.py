@@ -369,3 +369,14 @@ def test_dev_queries_meet_the_bar(kb: KnowledgeBase):
             f"top-3 in {lang}: {sum(results)}/{len(results)}"
         )
     assert sum(rejected) >= 0.8 * len(rejected)
+
+
+def test_a_dialect_spelling_is_searched_as_the_standard_word_too():
+    from knowledge.langdata import LanguageData
+    from knowledge.terms import latin_keys
+
+    plain = LanguageData("bn")
+    with_variant = LanguageData("bn", variants={"bair": "ber"})
+    assert "ber" not in dict(latin_keys("bair", plain))
+    assert dict(latin_keys("bair", with_variant))["ber"] == 1.0
+    assert dict(latin_keys("baire", with_variant)).get("ber") is None, "whole words only"

@@ -13,7 +13,7 @@ from sathi.crypto import KeyDestroyed, Sealed, Vault, _derive, load_master_key, 
 from sathi.enums import MessageKind
 from sathi.errors import ConfigError
 from sathi.sealing import case_key_name, member_key_name
-from sathi.services import cases
+from sathi.services import volunteer_cases, worker_cases
 from tests.sathi.conftest import cheap_passwords, factory  # noqa: F401 - fixtures
 
 
@@ -27,8 +27,12 @@ async def _open(runtime, factory):  # noqa: F811
     member = await factory.member()
     case = await factory.case(member=member, text="Keyed-Canary-1 my wages")
     async with runtime.sessionmaker.begin() as session:
-        await cases.add_note(session, staff=volunteer, case_id=case.id, text="Note-Canary-2")
-        await cases.reply_to_case(session, staff=volunteer, case_id=case.id, text="Reply-Canary-3")
+        await volunteer_cases.add_note(
+            session, staff=volunteer, case_id=case.id, text="Note-Canary-2"
+        )
+        await volunteer_cases.reply_to_case(
+            session, staff=volunteer, case_id=case.id, text="Reply-Canary-3"
+        )
     return case, member
 
 
@@ -62,13 +66,13 @@ async def test_destroying_the_case_key_makes_an_old_copy_unreadable(runtime, fac
 async def test_a_new_case_never_reuses_an_erased_case_key(runtime, factory):  # noqa: F811
     member = await factory.member()
     async with runtime.sessionmaker.begin() as session:
-        case = await cases.open_case(session, member=member, lang="ne", consent=True,
+        case = await worker_cases.open_case(session, member=member, lang="ne", consent=True,
                                      kind=MessageKind.text, text="first")
     # A key left behind under the name the next case will get (as after an erased case whose
     # id SQLite hands out again):
     stale = runtime.vault.encrypt(Sealed("left behind", case_key_name(case.id + 1)))
     async with runtime.sessionmaker.begin() as session:
-        newer = await cases.open_case(session, member=member, lang="ne", consent=True,
+        newer = await worker_cases.open_case(session, member=member, lang="ne", consent=True,
                                       kind=MessageKind.text, text="newer")
     assert newer.id == case.id + 1
     with pytest.raises(KeyDestroyed):

@@ -6,7 +6,7 @@ from sqlalchemy import select, text
 
 from sathi.enums import MessageKind, OutboxKind, Role
 from sathi.models import Member, OutboxItem
-from sathi.services import cases
+from sathi.services import worker_cases
 from tests.admin_api.conftest import (  # noqa: F401 - fixtures
     accounts,
     cheap_passwords,
@@ -32,7 +32,7 @@ async def test_chat_ids_are_encrypted_and_files_wait_for_the_proof(  # noqa: F81
     case = await make_case()
     async with runtime.sessionmaker.begin() as session:
         member = await session.get(Member, case.member_id)
-        case = await cases.add_worker_message(session, member=member, case_id=case.id,
+        case = await worker_cases.add_worker_message(session, member=member, case_id=case.id,
                                               kind=MessageKind.voice, file_id="AwACVoice")
     url = f"/api/v1/cases/{case.id}/messages/{case.messages[-1].id}/file"
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from sathi.models import Case, CaseMessage, CaseNote, InboundUpdate, Member, OutboxItem
+from sathi.models import (
+    Case,
+    CaseMessage,
+    CaseNote,
+    CaseReply,
+    InboundUpdate,
+    Member,
+    OutboxItem,
+)
 from sathi.models_privacy import BotMessage
 from sathi.sealing import case_key_name
 from tests.privacy.conftest import escalate, volunteer_answers
@@ -46,7 +54,9 @@ async def test_forget_erases_everything_and_deletes_the_bots_messages(
         erased = await session.get(Case, case_id) or await session.get(Case, other_id)
         mine = [c for c in await session.scalars(select(Case)) if c.erased_at is not None]
         [mine] = mine
-        for model in (CaseMessage, CaseNote, OutboxItem):
+        replies = await session.scalar(select(func.count()).select_from(CaseReply))
+        assert replies >= 1, "the volunteer's delivered replies were recorded"
+        for model in (CaseMessage, CaseNote, OutboxItem, CaseReply):
             left = await session.scalar(
                 select(func.count()).select_from(model).where(model.case_id == mine.id))
             assert left == 0, model

@@ -9,7 +9,7 @@ from sathi import migrations
 from sathi.db import Base, utcnow
 from sathi.enums import Role
 from sathi.models import CaseMessage
-from sathi.services import cases, erasure, members
+from sathi.services import erasure, members, volunteer_cases
 from sathi.services import staff as staff_service
 from tests.sathi.conftest import cheap_passwords  # noqa: F401 - fixture
 
@@ -44,11 +44,13 @@ async def test_rows_from_revision_0003_read_and_erase_after_0005(runtime):
     async with runtime.sessionmaker.begin() as session:
         admin = await staff_service.create_staff(session, username="boss", password="a long "
                                                  "password here", role=Role.admin)
-        case = await cases.get_case(session, staff=admin, case_id=case_id)
+        case = await volunteer_cases.get_case(session, staff=admin, case_id=case_id)
         assert [m.text for m in case.messages] == ["Legacy-Canary words"]
         member = await members.find_member(session, telegram_user_id=USER)
         assert member is not None and member.chat_id == str(USER)
-        await cases.reply_to_case(session, staff=admin, case_id=case_id, text="New-Canary")
+        await volunteer_cases.reply_to_case(
+            session, staff=admin, case_id=case_id, text="New-Canary"
+        )
     async with engine.connect() as connection:
         texts = [row[0] for row in await connection.execute(
             text("SELECT text FROM case_message ORDER BY id"))]

@@ -10,10 +10,10 @@ from sathi import outbox
 from sathi.cli import main
 from sathi.db import utcnow
 from sathi.enums import CaseStatus, OutboxKind, OutboxStatus
-from sathi.models import Case, CaseMessage, Member, OutboxItem
+from sathi.models import Case, CaseMessage, CaseReply, Member, OutboxItem
 from sathi.models_privacy import BotMessage
 from sathi.sealing import case_key_name
-from sathi.services import cases, retention
+from sathi.services import retention, worker_cases
 from tests.sathi.conftest import cheap_passwords, factory  # noqa: F401 - fixtures
 
 
@@ -30,7 +30,7 @@ async def test_retention_deletes_what_is_due(runtime, factory):  # noqa: F811
     for case in (old_closed, recent_closed):
         async with runtime.sessionmaker.begin() as session:
             member = await session.get(Member, case.member_id)
-            await cases.close_case_by_worker(session, member=member, case_id=case.id)
+            await worker_cases.close_case_by_worker(session, member=member, case_id=case.id)
     await _age(runtime, Case, Case.id, old_closed.id, closed_at=now - timedelta(days=91))
     await _age(runtime, Case, Case.id, recent_closed.id, closed_at=now - timedelta(days=10))
     idle = await factory.member()
@@ -44,6 +44,8 @@ async def test_retention_deletes_what_is_due(runtime, factory):  # noqa: F811
         await session.flush()
         await session.execute(update(OutboxItem).values(
             status=OutboxStatus.delivered, updated_at=now - timedelta(days=8)))
+        for case in (old_closed, recent_closed):  # a volunteer's message in the worker's chat
+            session.add(CaseReply(case_id=case.id, telegram_message_id=77))
         kept = await session.get(Member, still_open.member_id)
         session.add(BotMessage(telegram_key=kept.telegram_key, message_ref="1:2",
                                sent_at=now - timedelta(hours=49)))
@@ -62,6 +64,8 @@ async def test_retention_deletes_what_is_due(runtime, factory):  # noqa: F811
         assert await session.get(Member, idle.id) is None
         assert await session.get(Member, still_open.member_id) is not None
         assert await session.scalar(select(func.count()).select_from(OutboxItem)) == 0
+        replies = set(await session.scalars(select(CaseReply.case_id)))
+        assert replies == {recent_closed.id}, "the old case's message ids went with its words"
     assert runtime.vault.keys.get(case_key_name(old_closed.id)) is None
     assert runtime.vault.keys.get(case_key_name(recent_closed.id)) is not None
     again = await retention.run_once(runtime.sessionmaker, runtime.settings)

@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from sathi.enums import MessageKind, Role
 from sathi.models import Case, Member, Staff
 from sathi.runtime import Runtime
-from sathi.services import cases, members
+from sathi.services import members, worker_cases
 from sathi.services import staff as staff_service
 
 PASSWORD = "correct horse battery"
@@ -54,7 +54,7 @@ class Factory:
     ) -> Case:
         member = member or await self.member(lang)
         async with self.runtime.sessionmaker.begin() as session:
-            return await cases.open_case(
+            return await worker_cases.open_case(
                 session, member=member, lang=lang, consent=True, kind=MessageKind.text,
                 text=text, **fields,
             )

@@ -12,7 +12,7 @@ from sathi.enums import (
 )
 from sathi.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from sathi.models import CaseMessage, OutboxItem
-from sathi.services import canned, cases
+from sathi.services import canned, volunteer_cases, worker_cases
 from sathi.services.references import ALPHABET, LENGTH, normalize_reference
 
 
@@ -25,7 +25,7 @@ async def test_open_case_needs_consent(runtime, factory):
     member = await factory.member()
     async with runtime.sessionmaker.begin() as session:
         with pytest.raises(NotAllowed):
-            await cases.open_case(session, member=member, lang="ne", consent=False)
+            await worker_cases.open_case(session, member=member, lang="ne", consent=False)
 
 
 async def test_open_case_has_an_unguessable_reference_and_the_first_message(runtime, factory):
@@ -79,7 +79,7 @@ async def test_later_emergency_message_escalates_and_notifies(imported, factory)
         from sathi.models import Member
 
         member = await session.get(Member, member_id)
-        case = await cases.add_worker_message(
+        case = await worker_cases.add_worker_message(
             session, member=member, case_id=case.id, kind=MessageKind.text,
             text="now the police arrested my friend", volunteer_chat_id=-5,
         )
@@ -93,9 +93,11 @@ async def test_worker_messages_join_the_open_case_and_hand_the_turn_back(runtime
     volunteer = await factory.staff()
     case = await factory.case(member=member)
     async with runtime.sessionmaker.begin() as session:
-        await cases.reply_to_case(session, staff=volunteer, case_id=case.id, text="Tell me more")
+        await volunteer_cases.reply_to_case(
+            session, staff=volunteer, case_id=case.id, text="Tell me more"
+        )
     async with runtime.sessionmaker.begin() as session:
-        case = await cases.add_worker_message(
+        case = await worker_cases.add_worker_message(
             session, member=member, case_id=case.id, kind=MessageKind.photo,
             file_id="AgACAgQAAxkBAAIB", text="my payslip",
         )
@@ -103,10 +105,9 @@ async def test_worker_messages_join_the_open_case_and_hand_the_turn_back(runtime
     assert [m.kind for m in case.messages] == [MessageKind.text] * 2 + [MessageKind.photo]
     assert case.messages[-1].file_id == "AgACAgQAAxkBAAIB"
     async with runtime.sessionmaker() as session:
-        assert [c.id for c in await cases.open_cases_for_member(session, member=member)] == [
-            case.id
-        ]
-        found = await cases.find_case_for_member(
+        listed = await worker_cases.open_cases_for_member(session, member=member)
+        assert [c.id for c in listed] == [case.id]
+        found = await worker_cases.find_case_for_member(
             session, member=member, reference=case.reference.lower()
         )
         assert found.id == case.id
@@ -117,7 +118,7 @@ async def test_a_file_message_needs_a_file_id(runtime, factory):
     case = await factory.case(member=member)
     async with runtime.sessionmaker.begin() as session:
         with pytest.raises(Invalid):
-            await cases.add_worker_message(
+            await worker_cases.add_worker_message(
                 session, member=member, case_id=case.id, kind=MessageKind.voice
             )
 
@@ -127,11 +128,13 @@ async def test_another_members_case_is_not_found(runtime, factory):
     stranger = await factory.member()
     async with runtime.sessionmaker.begin() as session:
         with pytest.raises(NotFound):
-            await cases.add_worker_message(
+            await worker_cases.add_worker_message(
                 session, member=stranger, case_id=case.id, kind=MessageKind.text, text="hi"
             )
         with pytest.raises(NotFound):
-            await cases.find_case_for_member(session, member=stranger, reference=case.reference)
+            await worker_cases.find_case_for_member(
+                session, member=stranger, reference=case.reference
+            )
 
 
 async def test_worker_closes_and_rates_then_cannot_write_to_it(runtime, factory):
@@ -139,10 +142,10 @@ async def test_worker_closes_and_rates_then_cannot_write_to_it(runtime, factory)
     case = await factory.case(member=member)
     async with runtime.sessionmaker.begin() as session:
         with pytest.raises(InvalidTransition):
-            await cases.rate_case(session, member=member, case_id=case.id, rating=5)
+            await worker_cases.rate_case(session, member=member, case_id=case.id, rating=5)
     async with runtime.sessionmaker.begin() as session:
-        case = await cases.close_case_by_worker(session, member=member, case_id=case.id)
-        case = await cases.rate_case(
+        case = await worker_cases.close_case_by_worker(session, member=member, case_id=case.id)
+        case = await worker_cases.rate_case(
             session, member=member, case_id=case.id, rating=4, comment="kind people"
         )
     assert case.status == CaseStatus.closed and case.rating == 4
@@ -152,12 +155,12 @@ async def test_worker_closes_and_rates_then_cannot_write_to_it(runtime, factory)
     ]
     async with runtime.sessionmaker.begin() as session:
         with pytest.raises(InvalidTransition):
-            await cases.add_worker_message(
+            await worker_cases.add_worker_message(
                 session, member=member, case_id=case.id, kind=MessageKind.text, text="hello?"
             )
         with pytest.raises(Invalid):
-            await cases.rate_case(session, member=member, case_id=case.id, rating=9)
-        assert await cases.open_cases_for_member(session, member=member) == []
+            await worker_cases.rate_case(session, member=member, case_id=case.id, rating=9)
+        assert await worker_cases.open_cases_for_member(session, member=member) == []
 
 
 async def test_worker_message_reopens_a_resolved_case(runtime, factory):
@@ -165,12 +168,12 @@ async def test_worker_message_reopens_a_resolved_case(runtime, factory):
     volunteer = await factory.staff()
     case = await factory.case(member=member)
     async with runtime.sessionmaker.begin() as session:
-        await cases.claim_case(session, staff=volunteer, case_id=case.id)
-        await cases.change_status(
+        await volunteer_cases.claim_case(session, staff=volunteer, case_id=case.id)
+        await volunteer_cases.change_status(
             session, staff=volunteer, case_id=case.id, status=CaseStatus.resolved
         )
     async with runtime.sessionmaker.begin() as session:
-        case = await cases.add_worker_message(
+        case = await worker_cases.add_worker_message(
             session, member=member, case_id=case.id, kind=MessageKind.text, text="still unpaid"
         )
     assert case.status == CaseStatus.assigned and case.resolved_at is None
@@ -182,23 +185,25 @@ async def test_lifecycle_with_the_audit_trail(runtime, factory):
     other = await factory.staff(languages=("ne", "bn"))
     case = await factory.case()
     async with runtime.sessionmaker.begin() as session:
-        case = await cases.claim_case(session, staff=volunteer, case_id=case.id)
+        case = await volunteer_cases.claim_case(session, staff=volunteer, case_id=case.id)
         assert case.status == CaseStatus.assigned and case.assignee_id == volunteer.id
-        case = await cases.add_note(session, staff=volunteer, case_id=case.id, text="call HRD")
-        case = await cases.reply_to_case(
+        case = await volunteer_cases.add_note(
+            session, staff=volunteer, case_id=case.id, text="call HRD"
+        )
+        case = await volunteer_cases.reply_to_case(
             session, staff=volunteer, case_id=case.id, text="Keep your payslips"
         )
         assert case.status == CaseStatus.waiting_for_worker
-        case = await cases.assign_case(
+        case = await volunteer_cases.assign_case(
             session, staff=volunteer, case_id=case.id, assignee_id=other.id
         )
-        case = await cases.change_status(
+        case = await volunteer_cases.change_status(
             session, staff=other, case_id=case.id, status=CaseStatus.resolved
         )
-        case = await cases.change_status(
+        case = await volunteer_cases.change_status(
             session, staff=other, case_id=case.id, status=CaseStatus.closed
         )
-        case = await cases.reopen_case(session, staff=other, case_id=case.id)
+        case = await volunteer_cases.reopen_case(session, staff=other, case_id=case.id)
     assert case.status == CaseStatus.assigned and case.assignee_id == other.id
     assert [n.text for n in case.notes] == ["call HRD"]
     kinds = [e.kind for e in case.events]
@@ -222,11 +227,11 @@ async def test_claim_case_twice_is_rejected(runtime, factory):
     second = await factory.staff()
     case = await factory.case()
     async with runtime.sessionmaker.begin() as session:
-        await cases.claim_case(session, staff=first, case_id=case.id)
+        await volunteer_cases.claim_case(session, staff=first, case_id=case.id)
     for who in (first, second):
         async with runtime.sessionmaker.begin() as session:
             with pytest.raises(InvalidTransition):
-                await cases.claim_case(session, staff=who, case_id=case.id)
+                await volunteer_cases.claim_case(session, staff=who, case_id=case.id)
 
 
 async def test_only_the_assignee_or_an_admin_unassigns(runtime, factory):
@@ -235,12 +240,12 @@ async def test_only_the_assignee_or_an_admin_unassigns(runtime, factory):
     admin = await factory.staff(Role.admin, ())
     case = await factory.case()
     async with runtime.sessionmaker.begin() as session:
-        await cases.claim_case(session, staff=holder, case_id=case.id)
+        await volunteer_cases.claim_case(session, staff=holder, case_id=case.id)
     async with runtime.sessionmaker.begin() as session:
         with pytest.raises(NotAllowed):
-            await cases.unassign_case(session, staff=other, case_id=case.id)
+            await volunteer_cases.unassign_case(session, staff=other, case_id=case.id)
     async with runtime.sessionmaker.begin() as session:
-        case = await cases.unassign_case(session, staff=admin, case_id=case.id)
+        case = await volunteer_cases.unassign_case(session, staff=admin, case_id=case.id)
     assert case.status == CaseStatus.new and case.assignee_id is None
 
 
@@ -252,7 +257,7 @@ async def test_assignee_must_handle_the_language(runtime, factory):
     for assignee in (bengali, editor):
         async with runtime.sessionmaker.begin() as session:
             with pytest.raises(Invalid) as error:
-                await cases.assign_case(
+                await volunteer_cases.assign_case(
                     session, staff=volunteer, case_id=case.id, assignee_id=assignee.id
                 )
             assert error.value.field == "assignee_id"
@@ -273,20 +278,26 @@ async def test_invalid_transitions_are_refused(runtime, factory, path, target):
     case = await factory.case()
     async with runtime.sessionmaker.begin() as session:
         for step in path:
-            await cases.change_status(session, staff=admin, case_id=case.id, status=step)
+            await volunteer_cases.change_status(session, staff=admin, case_id=case.id, status=step)
     async with runtime.sessionmaker.begin() as session:
         with pytest.raises(InvalidTransition):
-            await cases.change_status(session, staff=admin, case_id=case.id, status=target)
+            await volunteer_cases.change_status(
+                session, staff=admin, case_id=case.id, status=target
+            )
 
 
 async def test_reply_needs_an_active_case(runtime, factory):
     admin = await factory.staff(Role.admin, ())
     case = await factory.case()
     async with runtime.sessionmaker.begin() as session:
-        await cases.change_status(session, staff=admin, case_id=case.id, status=CaseStatus.closed)
+        await volunteer_cases.change_status(
+            session, staff=admin, case_id=case.id, status=CaseStatus.closed
+        )
     async with runtime.sessionmaker.begin() as session:
         with pytest.raises(InvalidTransition):
-            await cases.reply_to_case(session, staff=admin, case_id=case.id, text="hello")
+            await volunteer_cases.reply_to_case(
+                session, staff=admin, case_id=case.id, text="hello"
+            )
     assert await _outbox(runtime) == []
 
 
@@ -294,7 +305,7 @@ async def test_reply_creates_exactly_one_outbox_item_in_the_same_transaction(run
     volunteer = await factory.staff(public_name="Sita")
     case = await factory.case()
     async with runtime.sessionmaker.begin() as session:
-        case = await cases.reply_to_case(
+        case = await volunteer_cases.reply_to_case(
             session, staff=volunteer, case_id=case.id, text="Go to the labour office"
         )
     [item] = await _outbox(runtime)
@@ -311,7 +322,9 @@ async def test_reply_in_a_failed_transaction_leaves_no_outbox_item(runtime, fact
     case = await factory.case()
     with pytest.raises(RuntimeError):
         async with runtime.sessionmaker.begin() as session:
-            await cases.reply_to_case(session, staff=volunteer, case_id=case.id, text="hello")
+            await volunteer_cases.reply_to_case(
+                session, staff=volunteer, case_id=case.id, text="hello"
+            )
             raise RuntimeError("the request failed after the reply")
     assert await _outbox(runtime) == []
     async with runtime.sessionmaker() as session:
@@ -331,11 +344,11 @@ async def test_canned_reply_in_the_case_language_is_sent(runtime, factory):
         )
     async with runtime.sessionmaker.begin() as session:
         with pytest.raises(Invalid):
-            await cases.reply_to_case(
+            await volunteer_cases.reply_to_case(
                 session, staff=volunteer, case_id=case.id, canned_reply_id=bengali.id
             )
     async with runtime.sessionmaker.begin() as session:
-        case = await cases.reply_to_case(
+        case = await volunteer_cases.reply_to_case(
             session, staff=volunteer, case_id=case.id, canned_reply_id=nepali.id
         )
     assert case.messages[-1].text == "तलब पर्ची राख्नुहोस्"
@@ -347,7 +360,7 @@ async def test_article_goes_out_as_a_structured_item_in_the_workers_language(imp
     volunteer = await factory.staff()
     case = await factory.case()
     async with imported.sessionmaker.begin() as session:
-        case = await cases.send_article(
+        case = await volunteer_cases.send_article(
             session, staff=volunteer, case_id=case.id, slug="eps-overview"
         )
     [item] = await _outbox(imported)
@@ -357,7 +370,7 @@ async def test_article_goes_out_as_a_structured_item_in_the_workers_language(imp
     assert case.events[-1].kind == CaseEventKind.article_sent
     async with imported.sessionmaker.begin() as session:
         with pytest.raises(Invalid) as error:
-            await cases.send_article(
+            await volunteer_cases.send_article(
                 session, staff=volunteer, case_id=case.id, slug="no-such-article"
             )
     assert error.value.field == "slug"
@@ -369,8 +382,8 @@ async def test_volunteers_see_only_their_languages_and_editors_nothing(runtime, 
     case = await factory.case(lang="bn")
     async with runtime.sessionmaker() as session:
         with pytest.raises(NotFound):
-            await cases.get_case(session, staff=nepali, case_id=case.id)
+            await volunteer_cases.get_case(session, staff=nepali, case_id=case.id)
         with pytest.raises(NotAllowed):
-            await cases.get_case(session, staff=editor, case_id=case.id)
-        page = await cases.list_cases(session, staff=nepali)
+            await volunteer_cases.get_case(session, staff=editor, case_id=case.id)
+        page = await volunteer_cases.list_cases(session, staff=nepali)
     assert page.total == 0 and page.items == []

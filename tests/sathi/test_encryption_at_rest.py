@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from sathi.db import Base
 from sathi.enums import MessageKind
-from sathi.services import cases, inbound
+from sathi.services import inbound, volunteer_cases, worker_cases
 
 SECRETS = (
     "Dipendra",  # in the first message
@@ -25,14 +25,16 @@ async def _fill(runtime, factory) -> str:
     member = await factory.member()
     case = await factory.case(member=member, text="I am Dipendra and my wages are late")
     async with runtime.sessionmaker.begin() as session:
-        await cases.add_worker_message(
+        await worker_cases.add_worker_message(
             session, member=member, case_id=case.id, kind=MessageKind.photo,
             file_id=SECRETS[1], text=SECRETS[2],
         )
-        await cases.add_note(session, staff=volunteer, case_id=case.id, text=SECRETS[3])
-        await cases.reply_to_case(session, staff=volunteer, case_id=case.id, text=SECRETS[4])
-        await cases.close_case_by_worker(session, member=member, case_id=case.id)
-        await cases.rate_case(
+        await volunteer_cases.add_note(session, staff=volunteer, case_id=case.id, text=SECRETS[3])
+        await volunteer_cases.reply_to_case(
+            session, staff=volunteer, case_id=case.id, text=SECRETS[4]
+        )
+        await worker_cases.close_case_by_worker(session, member=member, case_id=case.id)
+        await worker_cases.rate_case(
             session, member=member, case_id=case.id, rating=5, comment=SECRETS[5]
         )
         await inbound.store_update(

@@ -7,14 +7,16 @@ from sathi.db import utcnow
 from sathi.enums import CaseEventKind, OutboxKind, OutboxStatus
 from sathi.errors import Conflict, InvalidTransition
 from sathi.models import Case, OutboxItem
-from sathi.services import cases, deliveries
+from sathi.services import deliveries, volunteer_cases
 
 
 async def _reply(runtime, factory, text="Your answer"):
     volunteer = await factory.staff()
     case = await factory.case()
     async with runtime.sessionmaker.begin() as session:
-        case = await cases.reply_to_case(session, staff=volunteer, case_id=case.id, text=text)
+        case = await volunteer_cases.reply_to_case(
+            session, staff=volunteer, case_id=case.id, text=text
+        )
     return volunteer, case
 
 
@@ -30,7 +32,7 @@ async def _item(runtime, item_id) -> OutboxItem:
 
 async def _case(runtime, staff, case_id) -> Case:
     async with runtime.sessionmaker() as session:
-        return await cases.get_case(session, staff=staff, case_id=case_id)
+        return await volunteer_cases.get_case(session, staff=staff, case_id=case_id)
 
 
 async def test_claim_marks_sending_with_a_lease_and_is_not_claimed_twice(runtime, factory):

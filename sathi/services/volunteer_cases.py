@@ -1,15 +1,12 @@
-"""Cases: a worker asks for a volunteer, volunteers answer. Called by the bot and the admin API.
+"""The volunteers' side of cases (the admin API): find, take, answer, move along.
 
-Worker side (bot, led there by escalation.py): open_case, add_worker_message,
-open_cases_for_member, find_case_for_member, close_case_by_worker, rate_case, case_languages.
-Volunteer side (API): list_cases, get_case, claim_case, assign_case, unassign_case,
-reply_to_case, send_article, add_note, change_status, reopen_case, set_urgency. Every change
-writes a CaseEvent; anything said to the worker goes to the outbox in the same transaction.
+list_cases, get_case, get_case_by_reference, claim_case, assign_case, unassign_case,
+reply_to_case, send_article, add_note, change_status, reopen_case, set_urgency. The rules of a
+change (status, reopen, urgency, the audit trail) are case_state's; anything said to the worker
+goes to the outbox in the same transaction. The worker's side is worker_cases.py.
 """
 
 import json
-from collections.abc import Iterable
-from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import select
@@ -18,8 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sathi import outbox
 from sathi.db import utcnow
 from sathi.enums import (
-    FILE_KINDS,
-    OPEN_STATUSES,
     CaseEventKind,
     CaseStatus,
     MessageDirection,
@@ -30,202 +25,11 @@ from sathi.enums import (
 )
 from sathi.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from sathi.models import Article, CannedReply, Case, CaseMessage, CaseNote, Member, Staff
-from sathi.services import access, case_list, case_state, notices
+from sathi.services import access, case_list, case_state
 from sathi.services.case_list import CasePage
-from sathi.services.references import normalize_reference, unique_reference
-from sathi.services.urgency import is_emergency
+from sathi.services.references import normalize_reference
 
 MAX_TEXT = 4096  # Telegram's limit for one message
-
-
-# ---------------------------------------------------------------- worker side (the bot)
-
-
-def _check_content(kind: MessageKind, text: str | None, file_id: str | None) -> None:
-    if kind == MessageKind.article:
-        raise Invalid("workers do not send articles", field="kind")
-    if kind == MessageKind.text and not (text and text.strip()):
-        raise Invalid("a text message needs text", field="text")
-    if kind in FILE_KINDS and not file_id:
-        raise Invalid(f"a {kind} message needs its Telegram file id", field="file_id")
-
-
-def _worker_message(
-    case: Case, kind: MessageKind, text: str | None, file_id: str | None
-) -> CaseMessage:
-    return CaseMessage(
-        case_id=case.id, direction=MessageDirection.inbound, kind=kind, text=text or None,
-        file_id=file_id, created_at=utcnow(),
-    )
-
-
-@case_state.one_writer
-async def open_case(
-    session: AsyncSession,
-    *,
-    member: Member,
-    lang: str,
-    consent: bool,
-    topic: str | None = None,
-    kind: MessageKind | None = None,
-    text: str | None = None,
-    file_id: str | None = None,
-    urgent: bool = False,
-    volunteer_chat_id: int | None = None,
-    consent_at: datetime | None = None,
-) -> Case:
-    """Opens a case for the member, optionally with their first message.
-
-    The case is urgent when `urgent` is set or the text has an emergency word; volunteers get a
-    notice in their group (reference, language, topic, urgency only) when a chat id is given.
-    `consent_at` is when the worker agreed, if earlier than now (the bot asks first).
-
-    Raises:
-        NotAllowed: the worker has not agreed to share their messages with volunteers.
-        Invalid: the message is empty or a file message has no file id.
-
-    """
-    if consent is not True:
-        raise NotAllowed("the worker must agree before their messages go to a volunteer")
-    if kind is not None:
-        _check_content(kind, text, file_id)
-    now = utcnow()
-    emergency = urgent or is_emergency(text)
-    case = Case(
-        reference=await unique_reference(session), member_id=member.id, lang=lang, topic=topic,
-        urgency=Urgency.urgent if emergency else Urgency.normal, status=CaseStatus.new,
-        consent_at=consent_at or now, created_at=now, updated_at=now,
-    )
-    session.add(case)
-    await session.flush()
-    case_state.record(session, case, CaseEventKind.opened, now=now)
-    if kind is not None:
-        session.add(_worker_message(case, kind, text, file_id))
-        case.last_worker_message_at = now
-    await notices.notify_volunteers(
-        session, case=case, reason="urgent" if emergency else "new", chat_id=volunteer_chat_id
-    )
-    return await _reload(session, case)
-
-
-async def _member_case(session: AsyncSession, member: Member, case_id: int) -> Case:
-    case = await case_state.load_case(session, case_id, for_update=True)
-    if case is None or case.member_id != member.id:
-        raise NotFound(f"case {case_id} not found")
-    return case
-
-
-@case_state.one_writer
-async def add_worker_message(
-    session: AsyncSession,
-    *,
-    member: Member,
-    case_id: int,
-    kind: MessageKind,
-    text: str | None = None,
-    file_id: str | None = None,
-    volunteer_chat_id: int | None = None,
-) -> Case:
-    """Adds a worker's message to their open case.
-
-    A case waiting for the worker goes back to its volunteer; a resolved case reopens; emergency
-    words make a normal case urgent (and send a notice when a chat id is given).
-
-    Raises:
-        NotFound: not this member's case.
-        InvalidTransition: the case is closed (the bot offers a new one).
-
-    """
-    _check_content(kind, text, file_id)
-    case = await _member_case(session, member, case_id)
-    if case.status not in OPEN_STATUSES:
-        raise InvalidTransition(f"case {case.reference} is closed")
-    now = utcnow()
-    session.add(_worker_message(case, kind, text, file_id))
-    case.last_worker_message_at = now
-    case.worker_blocked_at = None
-    case_state.record(session, case, CaseEventKind.worker_message, now=now)
-    if case.status == CaseStatus.waiting_for_worker:
-        case_state.move(session, case, CaseStatus.assigned, now=now)
-    elif case.status == CaseStatus.resolved:
-        _reopen(session, case, None)
-    if case.urgency != Urgency.urgent and is_emergency(text):
-        _set_urgency(session, case, Urgency.urgent, None)
-        await notices.notify_volunteers(
-            session, case=case, reason="urgent", chat_id=volunteer_chat_id
-        )
-    return await _reload(session, case)
-
-
-async def open_cases_for_member(session: AsyncSession, *, member: Member) -> list[Case]:
-    """The member's cases that are not closed, oldest first (for /cases)."""
-    query = (
-        select(Case)
-        .where(Case.member_id == member.id, Case.status.in_(OPEN_STATUSES))
-        .order_by(Case.created_at, Case.id)
-    )
-    return list(await session.scalars(query))
-
-
-async def case_languages(session: AsyncSession, *, case_ids: Iterable[int]) -> dict[int, str]:
-    """The language of each case: the bot speaks to the worker in it about the case."""
-    ids = set(case_ids)
-    if not ids:
-        return {}
-    rows = await session.execute(select(Case.id, Case.lang).where(Case.id.in_(ids)))
-    return {case_id: lang for case_id, lang in rows}
-
-
-async def find_case_for_member(session: AsyncSession, *, member: Member, reference: str) -> Case:
-    """The member's case with the reference they typed; NotFound otherwise."""
-    code = normalize_reference(reference)
-    case = None
-    if code is not None:
-        case = await session.scalar(
-            select(Case).where(Case.reference == code, Case.member_id == member.id)
-        )
-    if case is None:
-        raise NotFound("no case with this reference")
-    return case
-
-
-@case_state.one_writer
-async def close_case_by_worker(session: AsyncSession, *, member: Member, case_id: int) -> Case:
-    """The worker closes their case; InvalidTransition if it is closed already."""
-    case = await _member_case(session, member, case_id)
-    if case.status == CaseStatus.closed:
-        raise InvalidTransition(f"case {case.reference} is already closed")
-    now = utcnow()
-    case_state.record(session, case, CaseEventKind.closed_by_worker, now=now)
-    case_state.move(session, case, CaseStatus.closed, now=now)
-    return await _reload(session, case)
-
-
-@case_state.one_writer
-async def rate_case(
-    session: AsyncSession, *, member: Member, case_id: int, rating: int,
-    comment: str | None = None,
-) -> Case:
-    """The worker rates the help (1-5) once the case is resolved or closed."""
-    if not 1 <= rating <= 5:
-        raise Invalid("must be from 1 to 5", field="rating")
-    case = await _member_case(session, member, case_id)
-    if case.status not in (CaseStatus.resolved, CaseStatus.closed):
-        raise InvalidTransition("a case can be rated once it is resolved or closed")
-    case.rating = rating
-    case.rating_comment = comment or None
-    case_state.record(session, case, CaseEventKind.rated, detail=str(rating))
-    return await _reload(session, case)
-
-
-# ---------------------------------------------------------------- volunteer side (the API)
-
-
-async def _reload(session: AsyncSession, case: Case) -> Case:
-    await session.flush()
-    loaded = await case_state.load_case(session, case.id)
-    assert loaded is not None
-    return loaded
 
 
 async def _staff_case(session: AsyncSession, staff: Staff, case_id: int) -> Case:
@@ -315,12 +119,6 @@ async def get_case(session: AsyncSession, *, staff: Staff, case_id: int) -> Case
     return access.ensure_visible(staff, case, case_id)
 
 
-def _take(session: AsyncSession, case: Case, assignee: Staff, actor: Staff) -> None:
-    case.assignee_id = assignee.id
-    if case.status == CaseStatus.new:
-        case_state.move(session, case, CaseStatus.assigned, actor=actor)
-
-
 @case_state.one_writer
 async def claim_case(session: AsyncSession, *, staff: Staff, case_id: int) -> Case:
     """The volunteer takes an unassigned case; InvalidTransition if someone holds it."""
@@ -331,8 +129,8 @@ async def claim_case(session: AsyncSession, *, staff: Staff, case_id: int) -> Ca
     if case.assignee_id is not None:
         raise InvalidTransition("someone else holds this case; ask them or an admin to hand over")
     case_state.record(session, case, CaseEventKind.claimed, actor=staff)
-    _take(session, case, staff, staff)
-    return await _reload(session, case)
+    case_state.take(session, case, staff, actor=staff)
+    return await case_state.reload(session, case)
 
 
 @case_state.one_writer
@@ -360,8 +158,8 @@ async def assign_case(
         raise InvalidTransition("the case is already assigned to them")
     case_state.record(session, case, CaseEventKind.assigned, actor=staff,
                       detail=f"to {assignee.id}")
-    _take(session, case, assignee, staff)
-    return await _reload(session, case)
+    case_state.take(session, case, assignee, actor=staff)
+    return await case_state.reload(session, case)
 
 
 @case_state.one_writer
@@ -375,9 +173,8 @@ async def unassign_case(session: AsyncSession, *, staff: Staff, case_id: int) ->
         raise NotAllowed("only the assignee or an admin can unassign a case")
     case_state.record(session, case, CaseEventKind.unassigned, actor=staff,
                       detail=f"from {case.assignee_id}")
-    case.assignee_id = None
-    case_state.move(session, case, CaseStatus.new, actor=staff)
-    return await _reload(session, case)
+    case_state.release(session, case, actor=staff)
+    return await case_state.reload(session, case)
 
 
 async def _say_to_worker(
@@ -395,7 +192,7 @@ async def _say_to_worker(
     )
     if case.assignee_id is None:
         case_state.record(session, case, CaseEventKind.claimed, actor=staff)
-        _take(session, case, staff, staff)
+        case_state.take(session, case, staff, actor=staff)
     case_state.move(session, case, CaseStatus.waiting_for_worker, actor=staff)
 
 
@@ -440,7 +237,7 @@ async def reply_to_case(
     await _say_to_worker(session, case, staff, message, OutboxKind.text, payload)
     case_state.record(session, case, CaseEventKind.replied, actor=staff,
                       detail=f"message {message.id}")
-    return await _reload(session, case)
+    return await case_state.reload(session, case)
 
 
 @case_state.one_writer
@@ -466,7 +263,7 @@ async def send_article(session: AsyncSession, *, staff: Staff, case_id: int, slu
     payload = {"slug": slug, "lang": case.lang, "reference": case.reference}
     await _say_to_worker(session, case, staff, message, OutboxKind.article, payload)
     case_state.record(session, case, CaseEventKind.article_sent, actor=staff, detail=slug)
-    return await _reload(session, case)
+    return await case_state.reload(session, case)
 
 
 @case_state.one_writer
@@ -480,7 +277,7 @@ async def add_note(session: AsyncSession, *, staff: Staff, case_id: int, text: s
     await session.flush()
     case_state.record(session, case, CaseEventKind.note_added, actor=staff,
                       detail=f"note {note.id}")
-    return await _reload(session, case)
+    return await case_state.reload(session, case)
 
 
 @case_state.one_writer
@@ -503,7 +300,7 @@ async def change_status(
     case_state.move(session, case, status, actor=staff)
     if resolving:
         await _ask_worker_if_solved(session, case)
-    return await _reload(session, case)
+    return await case_state.reload(session, case)
 
 
 async def _ask_worker_if_solved(session: AsyncSession, case: Case) -> None:
@@ -517,20 +314,6 @@ async def _ask_worker_if_solved(session: AsyncSession, case: Case) -> None:
 
 
 @case_state.one_writer
-async def reopen_case_by_worker(session: AsyncSession, *, member: Member, case_id: int) -> Case:
-    """The worker says a resolved case is not solved: back to its volunteer."""
-    case = await _member_case(session, member, case_id)
-    if case.status != CaseStatus.resolved:
-        raise InvalidTransition(f"case {case.reference} is not resolved")
-    _reopen(session, case, None)
-    return await _reload(session, case)
-
-
-def _reopen(session: AsyncSession, case: Case, actor: Staff | None) -> None:
-    case_state.reopen(session, case, actor=actor)
-
-
-@case_state.one_writer
 async def reopen_case(session: AsyncSession, *, staff: Staff, case_id: int) -> Case:
     """Brings a resolved or closed case back (to its assignee, or to new)."""
     case = await _staff_case(session, staff, case_id)
@@ -538,14 +321,8 @@ async def reopen_case(session: AsyncSession, *, staff: Staff, case_id: int) -> C
         raise InvalidTransition("the worker erased this case: there is no one to answer")
     if case.status not in (CaseStatus.resolved, CaseStatus.closed):
         raise InvalidTransition(f"a {case.status} case is open already")
-    _reopen(session, case, staff)
-    return await _reload(session, case)
-
-
-def _set_urgency(session: AsyncSession, case: Case, level: Urgency, actor: Staff | None) -> None:
-    case_state.record(session, case, CaseEventKind.urgency_changed, actor=actor,
-                      detail=f"{case.urgency}->{level}")
-    case.urgency = level
+    case_state.reopen(session, case, actor=staff)
+    return await case_state.reload(session, case)
 
 
 @case_state.one_writer
@@ -554,6 +331,5 @@ async def set_urgency(
 ) -> Case:
     """A volunteer marks a case urgent or normal."""
     case = await _staff_case(session, staff, case_id)
-    if case.urgency != urgency:
-        _set_urgency(session, case, urgency, staff)
-    return await _reload(session, case)
+    case_state.set_urgency(session, case, urgency, actor=staff)
+    return await case_state.reload(session, case)
