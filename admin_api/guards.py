@@ -5,13 +5,16 @@ from __future__ import annotations
 from fastapi import Request
 from starlette.exceptions import HTTPException
 
-from admin_api.deps import CurrentStaff, SessionDep
-from sathi.services import audit, lockdown
+from admin_api.deps import CallerDep, CurrentStaff, SessionDep
+from sathi.services import audit
 
 
-async def refuse_in_lockdown(session: SessionDep) -> None:
-    """423 for every case route while a lockdown is in force."""
-    if await lockdown.is_active(session):
+async def refuse_in_lockdown(caller: CallerDep) -> None:
+    """423 for every case route while a lockdown is in force (after the token check: 401 first).
+
+    The state comes with the caller's token query, fresh from the database on every request.
+    """
+    if caller.lockdown:
         raise HTTPException(423, "lockdown: case data is not shown until an admin lifts it")
 
 

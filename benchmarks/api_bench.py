@@ -11,11 +11,12 @@ postgresql://postgres@127.0.0.1:5432/sathi_bench, created if missing; its schema
 before a new seed). The migrations run first, so a seed made before a new index gets it.
 
 The real admin API (admin_api.main.create_app on the same runtime `sathi run` opens) then runs
-under uvicorn in a child process of its own (`--serve`), so the driver and the server share
-neither an event loop nor a GIL. The driver logs in over HTTP as the admin `bench-admin` and as
-the Nepali volunteer `bench-ne-1`, sends a warm-up of 2 s, then an open-loop load: request i is
-due at start + i/R whatever the answers before it, and its latency runs from when it was due
-to its answer's last byte (so a server that falls behind shows it). The mix, in turn:
+under uvicorn, on the event loop `sathi run` uses (uvloop where installed), in a child process
+of its own (`--serve`), so the driver and the server share neither an event loop nor a GIL.
+The driver logs in over HTTP as the admin `bench-admin` and as the Nepali volunteer
+`bench-ne-1`, sends a warm-up of 2 s, then an open-loop load: request i is due at start + i/R
+whatever the answers before it, and its latency runs from when it was due to its answer's last
+byte (so a server that falls behind shows it). The mix, in turn:
 
 - list_default    volunteer, GET /cases (their languages, closed left out)
 - list_lang_status admin, GET /cases?lang=L&status=S (L and S in turn)
@@ -179,6 +180,7 @@ def serve(data_dir: Path, database_url: str | None, port: int) -> None:
     import uvicorn
 
     from admin_api.main import create_app
+    from sathi.cli.run import loop_factory
     from sathi.runtime import open_runtime
 
     async def main() -> None:
@@ -191,8 +193,9 @@ def serve(data_dir: Path, database_url: str | None, port: int) -> None:
         finally:
             await runtime.close()
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
+    with contextlib.suppress(KeyboardInterrupt), asyncio.Runner(
+            loop_factory=loop_factory()) as runner:
+        runner.run(main())
 
 
 @contextlib.contextmanager

@@ -77,7 +77,7 @@ async def load_case(
         select(Case)
         .where(Case.id == case_id)
         .options(
-            selectinload(Case.messages).selectinload(CaseMessage.delivery),
+            selectinload(Case.messages).joinedload(CaseMessage.delivery),
             selectinload(Case.notes),
             selectinload(Case.events),
         )
