@@ -17,8 +17,8 @@ from sathi.services.staff import Caller
 TOKEN_URL = "/api/v1/auth/token"
 
 
-def get_runtime(request: Request) -> Runtime:
-    """The runtime the app was created with."""
+async def get_runtime(request: Request) -> Runtime:
+    """The runtime the app was created with (async: a plain def would cost a thread hop)."""
     return request.app.state.runtime
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from fastapi import Request
 from starlette.exceptions import HTTPException
 
@@ -18,10 +20,22 @@ async def refuse_in_lockdown(caller: CallerDep) -> None:
         raise HTTPException(423, "lockdown: case data is not shown until an admin lifts it")
 
 
-async def log_case_access(request: Request, session: SessionDep, staff: CurrentStaff) -> None:
-    """Notes who opened or acted on which case (the route's name, never any content)."""
-    case_id = request.path_params.get("case_id")
-    if case_id is not None and str(case_id).isdigit():
+async def log_case_access(
+    request: Request, session: SessionDep, staff: CurrentStaff
+) -> AsyncIterator[None]:
+    """Notes who opened or acted on which case (the route's name, never any content).
+
+    Written after the route succeeded, in its transaction (main.py gives this dependency the
+    request's session scope), so on SQLite a read holds the write lock only for this one
+    insert. The case is the one the route found (`request.state.case_id`, set when it was
+    looked up by reference), else the path's id.
+    """
+    yield
+    case_id = getattr(request.state, "case_id", None)
+    path_id = str(request.path_params.get("case_id", ""))
+    if case_id is None and path_id.isdigit():
+        case_id = int(path_id)
+    if case_id is not None:
         route = request.scope.get("route")
         action = getattr(route, "name", None) or request.method
-        audit.record(session, staff=staff, case_id=int(case_id), action=action)
+        audit.record(session, staff=staff, case_id=case_id, action=action)
