@@ -18,6 +18,7 @@ from admin_api.routes import (
     users,
 )
 from admin_api.schemas import ErrorRead
+from console import app as console
 from sathi.runtime import Runtime
 
 API_PREFIX = "/api/v1"
@@ -42,6 +43,7 @@ def create_app(runtime: Runtime) -> FastAPI:
                        responses={423: {"model": ErrorRead, "description": "Locked: a lockdown "
                                         "hides cases until an admin lifts it"}})
     app.include_router(api)
+    console.install(app)  # the web console at /console (console/)
     errors.install(app)
     app.add_middleware(Hardening)
     return app

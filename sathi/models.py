@@ -124,6 +124,8 @@ class Staff(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The web console's language for this account (None: the default language).
+    interface_lang: Mapped[str | None] = mapped_column(String(16))
 
 
 class StaffToken(Base):
@@ -137,6 +139,8 @@ class StaffToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set on web console sessions only: they also end after this long without a request.
+    idle_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     staff: Mapped[Staff] = relationship(lazy="joined")
 

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: Annotated[int, Field(ge=1, le=65535)] = 8000
     token_ttl_minutes: Annotated[int, Field(ge=1, le=43200)] = 720
+    console_idle_minutes: Annotated[int, Field(ge=1, le=1440)] = 30
+    console_session_minutes: Annotated[int, Field(ge=1, le=43200)] = 720
 
     retention_case_days: Annotated[int, Field(ge=1, le=3650)] = 90
     retention_member_days: Annotated[int, Field(ge=1, le=3650)] = 180

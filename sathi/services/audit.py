@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sathi.db import utcnow
@@ -30,3 +30,17 @@ async def entries(
     if since is not None:
         query = query.where(CaseAccess.at >= since)
     return list(await session.scalars(query))
+
+
+async def last_seen(
+    session: AsyncSession, *, staff_id: int, case_ids: list[int]
+) -> dict[int, datetime]:
+    """When this staff member last opened or acted on each case (for the console's unread mark)."""
+    if not case_ids:
+        return {}
+    query = (
+        select(CaseAccess.case_id, func.max(CaseAccess.at))
+        .where(CaseAccess.staff_id == staff_id, CaseAccess.case_id.in_(case_ids))
+        .group_by(CaseAccess.case_id)
+    )
+    return {case_id: at for case_id, at in await session.execute(query)}

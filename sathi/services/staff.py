@@ -330,6 +330,8 @@ async def caller_for_token(
     row, locked = found
     if row.revoked_at is not None or row.expires_at <= now:
         raise NotAuthenticated("the token is invalid or has expired; log in again")
+    if row.idle_until is not None:  # a web console session (services/console_sessions.py)
+        raise NotAuthenticated("a console session is not an API token; log in at /auth/token")
     if not row.staff.is_active:
         raise NotAuthenticated("this account is deactivated")
     return Caller(row.staff, bool(locked))
