@@ -98,19 +98,24 @@ def _free_port() -> int:
 # ---------------------------------------------------------------- the data
 
 
-async def _reset_postgres(url: str) -> None:
-    """Creates the bench database if missing; drops its schema (a bench database only)."""
+async def _create_postgres(url: str) -> None:
+    """Creates the bench database if missing."""
     import asyncpg
 
-    plain = url.replace("postgresql+asyncpg://", "postgresql://")
-    base, name = plain.rsplit("/", 1)
+    base, name = url.replace("postgresql+asyncpg://", "postgresql://").rsplit("/", 1)
     admin = await asyncpg.connect(base + "/postgres")
     try:
         if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
             await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    connection = await asyncpg.connect(plain)
+
+
+async def _reset_postgres(url: str) -> None:
+    """Drops the bench database's schema (a bench database only)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
         await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     finally:
@@ -151,6 +156,8 @@ async def prepare(data_dir: Path, database_url: str | None, cases: int) -> Targe
     from sathi.models import Case
     from sathi.runtime import open_runtime
 
+    if database_url:
+        await _create_postgres(database_url)
     state = await _state(data_dir, database_url, cases)
     if state == "other":
         if database_url:
