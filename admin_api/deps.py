@@ -12,12 +12,13 @@ from sathi.errors import NotAllowed, NotAuthenticated
 from sathi.models import Staff
 from sathi.runtime import Runtime
 from sathi.services import staff as staff_service
+from sathi.services.staff import Caller
 
 TOKEN_URL = "/api/v1/auth/token"
 
 
-def get_runtime(request: Request) -> Runtime:
-    """The runtime the app was created with."""
+async def get_runtime(request: Request) -> Runtime:
+    """The runtime the app was created with (async: a plain def would cost a thread hop)."""
     return request.app.state.runtime
 
 
@@ -47,9 +48,17 @@ async def get_token(token: Annotated[str | None, Depends(_bearer)]) -> str:
 TokenDep = Annotated[str, Depends(get_token)]
 
 
-async def get_current_staff(session: SessionDep, token: TokenDep) -> Staff:
+async def get_caller(session: SessionDep, token: TokenDep) -> Caller:
+    """The active account behind the token, and the lockdown state (one query for both)."""
+    return await staff_service.caller_for_token(session, token=token)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+async def get_current_staff(caller: CallerDep) -> Staff:
     """The active account behind the token."""
-    return await staff_service.staff_for_token(session, token=token)
+    return caller.staff
 
 
 CurrentStaff = Annotated[Staff, Depends(get_current_staff)]

@@ -36,9 +36,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     for area in (auth, chat_proof, users, canned, admin, articles, facts, gaps):
         api.include_router(area.router)
-    # Cases: hidden during a lockdown, and every access to one case is logged.
+    # Cases: hidden during a lockdown, and every access to one case is logged (in the request's
+    # transaction: the same scope as its session, see deps.SessionDep).
     api.include_router(cases.router, dependencies=[Depends(refuse_in_lockdown),
-                                                   Depends(log_case_access)],
+                                                   Depends(log_case_access, scope="function")],
                        responses={423: {"model": ErrorRead, "description": "Locked: a lockdown "
                                         "hides cases until an admin lifts it"}})
     app.include_router(api)

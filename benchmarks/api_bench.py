@@ -11,11 +11,12 @@ postgresql://postgres@127.0.0.1:5432/sathi_bench, created if missing; its schema
 before a new seed). The migrations run first, so a seed made before a new index gets it.
 
 The real admin API (admin_api.main.create_app on the same runtime `sathi run` opens) then runs
-under uvicorn in a child process of its own (`--serve`), so the driver and the server share
-neither an event loop nor a GIL. The driver logs in over HTTP as the admin `bench-admin` and as
-the Nepali volunteer `bench-ne-1`, sends a warm-up of 2 s, then an open-loop load: request i is
-due at start + i/R whatever the answers before it, and its latency runs from when it was due
-to its answer's last byte (so a server that falls behind shows it). The mix, in turn:
+under uvicorn, on the event loop `sathi run` uses (uvloop where installed), in a child process
+of its own (`--serve`), so the driver and the server share neither an event loop nor a GIL.
+The driver logs in over HTTP as the admin `bench-admin` and as the Nepali volunteer
+`bench-ne-1`, sends a warm-up of 2 s, then an open-loop load: request i is due at start + i/R
+whatever the answers before it, and its latency runs from when it was due to its answer's last
+byte (so a server that falls behind shows it). The mix, in turn:
 
 - list_default    volunteer, GET /cases (their languages, closed left out)
 - list_lang_status admin, GET /cases?lang=L&status=S (L and S in turn)
@@ -97,19 +98,24 @@ def _free_port() -> int:
 # ---------------------------------------------------------------- the data
 
 
-async def _reset_postgres(url: str) -> None:
-    """Creates the bench database if missing; drops its schema (a bench database only)."""
+async def _create_postgres(url: str) -> None:
+    """Creates the bench database if missing."""
     import asyncpg
 
-    plain = url.replace("postgresql+asyncpg://", "postgresql://")
-    base, name = plain.rsplit("/", 1)
+    base, name = url.replace("postgresql+asyncpg://", "postgresql://").rsplit("/", 1)
     admin = await asyncpg.connect(base + "/postgres")
     try:
         if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
             await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    connection = await asyncpg.connect(plain)
+
+
+async def _reset_postgres(url: str) -> None:
+    """Drops the bench database's schema (a bench database only)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
         await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     finally:
@@ -150,6 +156,8 @@ async def prepare(data_dir: Path, database_url: str | None, cases: int) -> Targe
     from sathi.models import Case
     from sathi.runtime import open_runtime
 
+    if database_url:
+        await _create_postgres(database_url)
     state = await _state(data_dir, database_url, cases)
     if state == "other":
         if database_url:
@@ -179,6 +187,7 @@ def serve(data_dir: Path, database_url: str | None, port: int) -> None:
     import uvicorn
 
     from admin_api.main import create_app
+    from sathi.cli.run import loop_factory
     from sathi.runtime import open_runtime
 
     async def main() -> None:
@@ -191,8 +200,9 @@ def serve(data_dir: Path, database_url: str | None, port: int) -> None:
         finally:
             await runtime.close()
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
+    with contextlib.suppress(KeyboardInterrupt), asyncio.Runner(
+            loop_factory=loop_factory()) as runner:
+        runner.run(main())
 
 
 @contextlib.contextmanager

@@ -73,7 +73,11 @@ def make_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    # No pool_pre_ping: it is a round trip on every checkout, i.e. every request. After a
+    # restart of the database the first statement on a stale connection fails as a disconnect;
+    # SQLAlchemy then drops every pooled connection made before it, and that one request is
+    # answered 503 (admin_api/errors.py, nothing was changed) and retried by the client.
+    return create_async_engine(url)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

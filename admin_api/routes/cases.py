@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
 from admin_api.deps import CurrentVolunteer, SessionDep
 from admin_api.errors import ERROR_RESPONSES
@@ -42,18 +42,24 @@ async def list_cases(
 
 
 @router.get("/{case_id}", response_model=CaseDetailRead)
-async def read_case(session: SessionDep, staff: CurrentVolunteer, case_id: CaseKey) -> Case:
+async def read_case(
+    request: Request, session: SessionDep, staff: CurrentVolunteer, case_id: CaseKey
+) -> Case:
     """A case by id or reference (as in the group's notice), with its whole thread.
 
     Also its notes, audit trail and each reply's delivery status.
     """
+    case = None
     if case_id.isdigit() and int(case_id) <= MAX_ID:
         try:
-            return await volunteer_cases.get_case(session, staff=staff, case_id=int(case_id))
+            case = await volunteer_cases.get_case(session, staff=staff, case_id=int(case_id))
         except NotFound:
             if len(case_id) != REFERENCE_LENGTH:  # a reference may be all digits (2345678)
                 raise
-    return await volunteer_cases.get_case_by_reference(session, staff=staff, reference=case_id)
+    if case is None:
+        case = await volunteer_cases.get_case_by_reference(session, staff=staff, reference=case_id)
+    request.state.case_id = case.id  # the access log notes the case found, however named
+    return case
 
 
 @router.post("/{case_id}/claim", response_model=CaseDetailRead)

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import uvicorn
 from telegram.error import TelegramError
@@ -41,13 +41,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Serves until interrupted."""
     try:
-        asyncio.run(main(settings))
+        with asyncio.Runner(loop_factory=loop_factory()) as runner:
+            runner.run(main(settings))
     except KeyboardInterrupt:  # a second Ctrl-C while stopping
         pass
     except TelegramError as exc:  # e.g. a revoked token: one line, not a traceback
         print(f"sathi: Telegram did not accept the bot: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The event loop to serve on: uvloop's where installed (not on Windows), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 async def main(settings: Settings) -> None:

@@ -11,7 +11,7 @@ from typing import ParamSpec, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from sathi.db import utcnow
@@ -74,14 +74,15 @@ async def load_case(
 ) -> Case | None:
     """A case with its whole thread, messages' delivery, notes and events, fresh.
 
-    Not the assignee's account: nothing shows more of it than assignee_id (one query less on
-    every case read and change).
+    Three statements: the case joined to its messages and their deliveries, then its notes and
+    its events (each a collection of its own: joining them too would multiply the rows). Not the
+    assignee's account: nothing shows more of it than assignee_id.
     """
     query = (
         select(Case)
         .where(Case.id == case_id)
         .options(
-            selectinload(Case.messages).selectinload(CaseMessage.delivery),
+            joinedload(Case.messages).joinedload(CaseMessage.delivery),
             selectinload(Case.notes),
             selectinload(Case.events),
         )
@@ -91,7 +92,7 @@ async def load_case(
         # Two volunteers acting on one case at once are serialised here (PostgreSQL; SQLite
         # serialises writers anyway).
         query = query.with_for_update(of=Case)
-    return await session.scalar(query)
+    return (await session.scalars(query)).unique().first()
 
 
 def record(

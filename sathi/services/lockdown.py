@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sathi.db import utcnow
@@ -36,9 +36,14 @@ class LockdownDone:
     key_file_destroyed: str | None = None
 
 
+def active_clause() -> ColumnElement[bool]:
+    """True while a lockdown is in force, as a column (other queries read it along)."""
+    return exists().where(Lockdown.active.is_(True))
+
+
 async def is_active(session: AsyncSession) -> bool:
     """True while a lockdown is in force."""
-    return await session.scalar(select(Lockdown.id).where(Lockdown.active.is_(True))) is not None
+    return bool(await session.scalar(select(active_clause())))
 
 
 def destroy_key_file(settings: Settings) -> str:

@@ -19,7 +19,7 @@ from sathi.db import utcnow
 from sathi.enums import Role
 from sathi.errors import Conflict, Invalid, NotAuthenticated, NotFound
 from sathi.models import Staff, StaffToken
-from sathi.services import chat_proof
+from sathi.services import chat_proof, lockdown
 
 # argon2-cffi's default: argon2id, RFC 9106 low-memory profile. Tests swap in a cheaper one.
 _hasher = PasswordHasher()
@@ -299,25 +299,42 @@ async def login(
     return IssuedToken(token=token, expires_at=expires_at, staff=staff)
 
 
-async def staff_for_token(
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request, and whether a lockdown is in force (read in the same query)."""
+
+    staff: Staff
+    lockdown: bool
+
+
+async def caller_for_token(
     session: AsyncSession, *, token: str, now: datetime | None = None
-) -> Staff:
-    """The active staff member a bearer token belongs to.
+) -> Caller:
+    """The active staff member a bearer token belongs to, and the lockdown state.
+
+    One indexed query on the token's SHA-256 (no password hashing per request): the token, its
+    account and whether a lockdown is active, so a case route needs no second round trip and
+    the lockdown is seen at once by every instance (nothing of it is cached).
 
     Raises:
         NotAuthenticated: the token is unknown, expired or revoked, or the account is inactive.
 
     """
     now = now or utcnow()
-    query = select(StaffToken).where(StaffToken.token_hash == _token_hash(token))
-    row = await session.scalar(query)
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    found = (await session.execute(
+        select(StaffToken, lockdown.active_clause().label("lockdown"))
+        .where(StaffToken.token_hash == _token_hash(token))
+    )).first()
+    if found is None:
+        raise NotAuthenticated("the token is invalid or has expired; log in again")
+    row, locked = found
+    if row.revoked_at is not None or row.expires_at <= now:
         raise NotAuthenticated("the token is invalid or has expired; log in again")
     if row.idle_until is not None:  # a web console session (services/console_sessions.py)
         raise NotAuthenticated("a console session is not an API token; log in at /auth/token")
     if not row.staff.is_active:
         raise NotAuthenticated("this account is deactivated")
-    return row.staff
+    return Caller(row.staff, bool(locked))
 
 
 async def revoke_token(session: AsyncSession, *, token: str) -> None:

@@ -10,7 +10,7 @@ from sathi.db import utcnow
 from sathi.enums import MessageKind, OutboxKind, Role
 from sathi.errors import NotAuthenticated
 from sathi.models import Fact, FactValue, Member, OutboxItem
-from sathi.services import cases, console_sessions, gaps
+from sathi.services import console_sessions, gaps, worker_cases
 from tests.console.conftest import csrf_of
 
 
@@ -404,7 +404,7 @@ async def test_a_volunteer_proves_their_telegram_chat_in_the_profile(
     case = await make_case("ne", "mero talab aayena")
     async with runtime.sessionmaker.begin() as session:
         member = await session.get(Member, case.member_id)
-        case = await cases.add_worker_message(session, member=member, case_id=case.id,
+        case = await worker_cases.add_worker_message(session, member=member, case_id=case.id,
                                               kind=MessageKind.voice, file_id="AwACVoice")
     sent = await client.post(f"/api/v1/cases/{case.id}/messages/{case.messages[-1].id}/file",
                              headers=api)

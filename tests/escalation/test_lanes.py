@@ -8,7 +8,7 @@ from bot.app import build_application
 from bot.intake import Intake
 from sathi.models import Case, CaseMessage, InboundUpdate
 from sathi.runtime import Runtime, open_runtime
-from sathi.services import cases, escalation, members
+from sathi.services import escalation, members, worker_cases
 from tests.fakes import updates
 
 A, B, C = 5_550_000_001, 5_550_000_002, 5_550_000_003
@@ -22,7 +22,7 @@ async def _open_cases(runtime: Runtime, *users: int) -> None:
                 session, telegram_user_id=user, chat_id=user
             )
             await members.set_locale(session, member=member, locale="en")
-            await cases.open_case(session, member=member, lang="en", consent=True)
+            await worker_cases.open_case(session, member=member, lang="en", consent=True)
 
 
 async def _case_texts(runtime: Runtime) -> dict[int, list[str]]:

@@ -100,3 +100,18 @@ async def test_case_reads_are_logged_without_content(runtime, client, accounts, 
     assert "Canary" not in log.text
     async with runtime.sessionmaker() as session:
         assert (await session.scalar(select(Staff).where(Staff.username == "sita"))).is_active
+
+
+async def test_a_case_read_by_its_reference_is_logged_under_its_id(runtime, client, accounts, make_case):  # noqa: F811, E501
+    case = await make_case(text="Reference-Audit-Canary")
+    await accounts.create("boss", Role.admin)
+    sita_account = await accounts.create("sita", Role.volunteer, ("ne",))
+    boss, sita = await accounts.login("boss"), await accounts.login("sita")
+    read = await client.get(f"/api/v1/cases/{case.reference.lower()}", headers=sita)
+    assert read.status_code == 200 and read.json()["id"] == case.id
+    missing = await client.get("/api/v1/cases/ZZZZZZZ", headers=sita)
+    assert missing.status_code == 404
+    log = await client.get(f"/api/v1/admin/case-access?case_id={case.id}", headers=boss)
+    assert [(e["action"], e["staff_id"]) for e in log.json()] == [("read_case", sita_account.id)]
+    everything = await client.get("/api/v1/admin/case-access", headers=boss)
+    assert len(everything.json()) == 1, "a failed read leaves no entry"

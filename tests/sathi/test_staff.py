@@ -21,7 +21,7 @@ async def _login(runtime, username="amina", password=PASSWORD, minutes=60):
 
 async def _whoami(runtime, token, now=None):
     async with runtime.sessionmaker() as session:
-        return await staff.staff_for_token(session, token=token, now=now)
+        return (await staff.caller_for_token(session, token=token, now=now)).staff
 
 
 async def test_password_is_hashed_with_argon2id_and_only_the_token_hash_is_stored(runtime):
