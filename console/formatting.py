@@ -35,6 +35,7 @@ GAP_KIND = {
     "no_match": N_("Searches that found nothing"),
     "unhelpful": N_("👎 Not helpful"),
     "helpful": N_("👍 Helpful"),
+    "left": N_("Left without opening anything else"),
 }
 
 FILES = {
