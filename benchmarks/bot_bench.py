@@ -455,7 +455,13 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=30, help="functions in a profile summary")
     parser.add_argument("--replies", type=Path, metavar="FILE",
                         help="append each mode's updates and replies to FILE (JSON lines)")
+    parser.add_argument("--sathi-rate", type=float, metavar="R",
+                        help="SATHI_TELEGRAM_MESSAGES_PER_SECOND for sathi: its overall pace "
+                             "(default Sathi's 25, under Telegram's limit; 0: unpaced, as the "
+                             "echo bot, which the fake allows)")
     args = parser.parse_args()
+    if args.sathi_rate is not None:  # sathi's environment is built from this one
+        os.environ["SATHI_TELEGRAM_MESSAGES_PER_SECOND"] = str(args.sathi_rate)
     if min(args.updates, args.users, args.runs) < 1 or args.rate <= 0 or args.seconds <= 0:
         parser.error("--updates, --users, --runs, --rate and --seconds must be positive")
     try:

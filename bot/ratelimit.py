@@ -30,7 +30,7 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
-        self.spacing = 1.0 / per_second
+        self.spacing = 1.0 / per_second if per_second > 0 else 0.0  # 0: no overall limit
         self.chat_seconds = chat_seconds
         self.group_seconds = group_seconds
         self.chat_burst = max(chat_burst, 1)

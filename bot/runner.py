@@ -58,7 +58,9 @@ class BotRunner:
         self.application = application or build_application(runtime)
         # One pace for the bot's answers and the outbox alike; an answer of up to 3 messages
         # goes out at once, as Telegram allows.
-        limiter = RateLimiter(chat_burst=3)
+        limiter = RateLimiter(
+            per_second=runtime.settings.telegram_messages_per_second, chat_burst=3
+        )
         self.intake = Intake(self.application, limiter=limiter)
         self.delivery = DeliveryLoop(runtime, self.application.bot, limiter=limiter)
         webhook = runtime.settings.webhook_url is not None

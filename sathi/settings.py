@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     locales_dir: Path = paths.LOCALES_DIR
     default_locale: str = "en"
     volunteer_language: str = "en"
+    # Telegram's overall limit for a bot is about 30 messages a second; 0 spaces nothing (only
+    # for a local Bot API server or the benchmarks' fake, which have no such limit).
+    telegram_messages_per_second: Annotated[float, Field(ge=0)] = 25.0
     log_level: str = "INFO"
 
     @field_validator("telegram_token")

@@ -160,6 +160,19 @@ async def test_the_limiter_lets_a_short_burst_through_and_holds_after_a_429():
     assert slept == [5.0]
 
 
+async def test_the_limiter_without_an_overall_pace_still_paces_each_chat():
+    now, slept = [100.0], []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 3))
+        now[0] += seconds
+
+    limiter = RateLimiter(per_second=0, chat_seconds=1, clock=lambda: now[0], sleep=sleep)
+    for chat in (1, 2, 3, 1):
+        await limiter.wait(chat)
+    assert slept == [1.0], "other chats at once; chat 1 again only after a second"
+
+
 def _caused(error: Exception, cause: Exception) -> Exception:
     error.__cause__ = cause
     return error

@@ -40,6 +40,7 @@ def test_plain_database_urls_get_async_drivers():
         ("api_port", "99999", "SATHI_API_PORT"),
         ("api_port", "eighty", "SATHI_API_PORT"),
         ("log_level", "LOUD", "SATHI_LOG_LEVEL"),
+        ("telegram_messages_per_second", "-1", "SATHI_TELEGRAM_MESSAGES_PER_SECOND"),
     ],
 )
 def test_bad_setting_names_the_variable(field, value, variable):
