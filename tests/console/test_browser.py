@@ -103,7 +103,10 @@ async def test_a_volunteer_answers_a_new_case_with_a_canned_reply(
     await case_link.click()
     await expect(page.get_by_role("heading", name=f"Case {reference}")).to_be_visible()
     await expect(page.get_by_text(WORDS)).to_be_visible()
-    await page.get_by_role("button", name="Take this case").click()
+    # Wait for the page the claim leads to, loaded with its script: a canned reply chosen before
+    # then (the facts are polled, and may show the assignee early) left the reply box empty in CI.
+    async with page.expect_navigation(wait_until="load"):
+        await page.get_by_role("button", name="Take this case").click()
     await expect(page.locator(".facts")).to_contain_text("Sita")
     await page.get_by_label("Canned reply").select_option(label="Payslips")
     await expect(page.get_by_label("Your reply")).to_have_value(CANNED)
