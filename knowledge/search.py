@@ -126,14 +126,25 @@ class KnowledgeBase:
         """True when a message has no word that could name a topic (a greeting, 'how are you')."""
         if lang is None:
             lang = self.detect_language(query)
-        data, english = self._data_for(lang), self._data_for(ENGLISH)
-        text, _count = _without_small_talk_phrases(query, data, english)
         if not normalize(query).strip():
             return False
-        return all(
-            _chat_kind(word, data, english) == SMALL_TALK
-            for word in _content_words(text, data, english)
-        )
+        _phrases, found = self._read(query, lang)
+        return all(kind == SMALL_TALK for _word, kind in found)
+
+    def _read(self, query: str, lang: str) -> tuple[int, tuple[tuple[Word, str | None], ...]]:
+        """(small-talk phrases, content words with their chat kind) of a query in a language.
+
+        The small-talk check and the search (in up to two languages) read a message alike:
+        within one update each reading is done once (knowledge/memo.py forgets it after).
+        """
+
+        def read() -> tuple[int, tuple[tuple[Word, str | None], ...]]:
+            data, english = self._data_for(lang), self._data_for(ENGLISH)
+            text, phrases = _without_small_talk_phrases(query, data, english)
+            found = _content_words(text, data, english)
+            return phrases, tuple((word, _chat_kind(word, data, english)) for word in found)
+
+        return remembered(("read", id(self), query, lang), read)
 
     def search(self, query: str, lang: str | None = None, limit: int = 3) -> list[SearchHit]:
         """The best slugs for a query, best first; [] when nothing answers it well enough."""
@@ -142,12 +153,10 @@ class KnowledgeBase:
         index = self._indexes.get(lang) or self._indexes.get(ENGLISH)
         if index is None or limit <= 0:
             return []
-        data, english = self._data_for(lang), self._data_for(ENGLISH)
-        text, small_talk = _without_small_talk_phrases(query, data, english)
+        small_talk, found = self._read(query, lang)
         words: list[Word] = []
         everyday: set[str] = set()
-        for word in _content_words(text, data, english):
-            kind = _chat_kind(word, data, english)
+        for word, kind in found:
             if kind == SMALL_TALK:
                 small_talk += 1
             else:
@@ -174,11 +183,13 @@ def _without_small_talk_phrases(
     found = 0
     for lists in dict.fromkeys((data, english)):
         chat = _chat_lists(lists)
-        for pattern in chat.greetings:
-            text = pattern.sub(" ", text)
-        for pattern in chat.phrases:
-            text, count = pattern.subn(" ", text)
-            found += count
+        for entry, pattern in chat.greetings:
+            if entry in text:  # a cheap test first: most messages have none of the phrases
+                text = pattern.sub(" ", text)
+        for entry, pattern in chat.phrases:
+            if entry in text:
+                text, count = pattern.subn(" ", text)
+                found += count
     return text, found
 
 
@@ -194,20 +205,23 @@ def _chat_kind(word: Word, data: LanguageData, english: LanguageData) -> str | N
     return None
 
 
+_Phrase = tuple[str, re.Pattern[str]]  # the text, and the pattern that finds it as words
+
+
 @dataclass(frozen=True)
 class _ChatLists:
     """A language's greetings, small-talk words and phrases and everyday words."""
 
-    greetings: tuple[re.Pattern[str], ...]  # stopword phrases: dropped from the text
+    greetings: tuple[_Phrase, ...]  # stopword phrases: dropped from the text
     small_talk: frozenset[str]  # index keys of single small-talk words
-    phrases: tuple[re.Pattern[str], ...]  # small-talk phrases, matched in the text
+    phrases: tuple[_Phrase, ...]  # small-talk phrases, matched in the text
     everyday: frozenset[str]  # index keys of everyday words
 
 
 @lru_cache(maxsize=64)
 def _chat_lists(data: LanguageData) -> _ChatLists:
     words: set[str] = set()
-    phrases: list[re.Pattern[str]] = []
+    phrases: list[_Phrase] = []
     for entry in data.small_talk:
         found = [w for w in analyse(entry, data) if not w.optional]
         if len(found) == 1 and found[0].surface == entry:
@@ -219,10 +233,10 @@ def _chat_lists(data: LanguageData) -> _ChatLists:
     return _ChatLists(greetings, frozenset(words), tuple(phrases), frozenset(everyday))
 
 
-def _phrase(entry: str) -> re.Pattern[str]:
+def _phrase(entry: str) -> _Phrase:
     """A phrase as a whole word sequence; a Korean one may go on with any ending (먹었어 + 요)."""
     end = r"(?![^\W\d_])" if entry[-1].isascii() else ""
-    return re.compile(r"(?<![^\W\d_])" + re.escape(entry) + end)
+    return entry, re.compile(r"(?<![^\W\d_])" + re.escape(entry) + end)
 
 
 def _content_words(text: str, data: LanguageData, english: LanguageData) -> list[Word]:
