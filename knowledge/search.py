@@ -229,7 +229,10 @@ def _chat_lists(data: LanguageData) -> _ChatLists:
         else:  # several words, or a Korean word with its ending: matched in the text itself
             phrases.append(_phrase(entry))
     everyday = {w.keys[0][0] for entry in data.everyday for w in analyse(entry, data)}
-    greetings = tuple(_phrase(entry) for entry in data.stopwords if " " in entry)
+    # Longest first, so that a greeting goes whole before a shorter one inside it cuts it up
+    # (새해 복 많이 받으세요 before 새해 복 많이); the stopwords are a set, without an order.
+    phrasal = sorted((e for e in data.stopwords if " " in e), key=lambda e: (-len(e), e))
+    greetings = tuple(_phrase(entry) for entry in phrasal)
     return _ChatLists(greetings, frozenset(words), tuple(phrases), frozenset(everyday))
 
 

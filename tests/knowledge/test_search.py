@@ -380,3 +380,16 @@ def test_a_dialect_spelling_is_searched_as_the_standard_word_too():
     assert "ber" not in dict(latin_keys("bair", plain))
     assert dict(latin_keys("bair", with_variant))["ber"] == 1.0
     assert dict(latin_keys("baire", with_variant)).get("ber") is None, "whole words only"
+
+
+def test_a_longer_greeting_goes_whole_before_a_shorter_one_inside_it():
+    # The stopwords are a set: before, its order (the hash seed) decided which went first, and
+    # 'happy new year' once left 'to you' behind.
+    from knowledge.langdata import LanguageData
+    from knowledge.search import _chat_lists, _without_small_talk_phrases
+
+    greetings = frozenset({"happy new", "happy new year to you", "new year", "year to you"})
+    data = LanguageData("xx", stopwords=greetings)
+    order = [entry for entry, _pattern in _chat_lists(data).greetings]
+    assert order[0] == "happy new year to you"
+    assert _without_small_talk_phrases("happy new year to you", data, data)[0].strip() == ""
