@@ -35,12 +35,13 @@ class WordModel:
         self.total = 0.0
         self._grams: Counter[str] | None = None  # counted on first use: most are never needed
         self._letters = 0.0
+        self._steps: dict[str, float] | None = None
 
     def add(self, word: str, weight: float = 1.0) -> None:
         """Counts one occurrence of a word."""
         self.words[word] += weight
         self.total += weight
-        self._grams = None
+        self._grams = self._steps = None
 
     @property
     def grams(self) -> Counter[str]:
@@ -58,16 +59,31 @@ class WordModel:
             self._grams = grams
         return self._grams
 
-    def _letter_logprob(self, word: str) -> float:
+    @property
+    def steps(self) -> dict[str, float]:
+        """The log-probability of each letter trigram the words have, worked out once."""
+        if self._steps is None:
+            grams = self.grams
+            self._steps = {gram: self._step(gram) for gram in grams
+                           if len(gram) == 3 and not gram.startswith("|")}
+        return self._steps
+
+    def _step(self, gram: str) -> float:
+        """log P(last letter | the two before), the trigram, bigram and letter models mixed."""
         grams = self.grams
+        unigram = (grams[gram[2]] + 1.0) / (self._letters + 40.0)  # 40: the alphabet's size
+        bigram = _ratio(grams[gram[1:]], grams["|" + gram[1]])
+        trigram = _ratio(grams[gram], grams["|" + gram[:2]])
+        return math.log(0.6 * trigram + 0.3 * bigram + 0.1 * unigram)
+
+    def _letter_logprob(self, word: str) -> float:
+        steps = self.steps  # a trigram the words never had is worked out, and not kept
         padded = f"^^{word}$"
         logprob = 0.0
-        alphabet = 40.0
         for i in range(2, len(padded)):
-            unigram = (grams[padded[i]] + 1.0) / (self._letters + alphabet)
-            bigram = _ratio(grams[padded[i - 1 : i + 1]], grams["|" + padded[i - 1]])
-            trigram = _ratio(grams[padded[i - 2 : i + 1]], grams["|" + padded[i - 2 : i]])
-            logprob += math.log(0.6 * trigram + 0.3 * bigram + 0.1 * unigram)
+            gram = padded[i - 2 : i + 1]
+            step = steps.get(gram)
+            logprob += self._step(gram) if step is None else step
         return logprob
 
     def logprob(self, word: str) -> float:
