@@ -69,7 +69,7 @@ class WordModel:
         return self._steps
 
     def _step(self, gram: str) -> float:
-        """log P(last letter | the two before), the trigram, bigram and letter models mixed."""
+        """The log-probability of a trigram's last letter after the first two (models mixed)."""
         grams = self.grams
         unigram = (grams[gram[2]] + 1.0) / (self._letters + 40.0)  # 40: the alphabet's size
         bigram = _ratio(grams[gram[1:]], grams["|" + gram[1]])

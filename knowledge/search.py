@@ -66,6 +66,8 @@ class KnowledgeBase:
             (a.slug, a.lang): _topic_terms(a, data_for(a.lang), english) for a in self._articles
         }
         self._indexes = {lang: self._build_index(lang, terms) for lang in self.languages}
+        for lang in {ENGLISH, *self.languages}:  # read now: Korean small talk needs the analyser
+            _chat_lists(data_for(lang))
         self._profiles: LanguageProfiles = build_profiles(self._articles, data_for)
 
     def _build_index(

@@ -7,9 +7,12 @@ clean. Both go through these functions so that their words meet in the middle.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache, lru_cache
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
@@ -126,33 +129,86 @@ def fold_latin(word: str) -> str:
     return _REPEATS.sub(r"\1", word)
 
 
-@cache
+_KIWI_LOADING = threading.Lock()
+
+
 def _kiwi():  # kiwipiepy has no type hints
-    """The Korean analyser: loading it takes a second, so once per process and only when needed."""
+    """The Korean analyser: loading it takes seconds, so once per process and only when needed."""
+    with _KIWI_LOADING:  # warm_up's thread and a Korean message may ask at once
+        return _load_kiwi()
+
+
+@cache
+def _load_kiwi():
     from kiwipiepy import Kiwi
 
     # The typo and multi-word dictionaries double the loading time and change nothing for us.
     return Kiwi(load_typo_dict=False, load_multi_dict=False)
 
 
-@lru_cache(maxsize=8192)
+def kiwi_version() -> str:
+    """What decides Kiwi's analyses: the package, its model and the options above."""
+    from importlib.metadata import version
+
+    return f"kiwipiepy {version('kiwipiepy')}, model {version('kiwipiepy_model')}, no typo/multi"
+
+
+def warm_up() -> None:
+    """Loads the analyser now (it is otherwise loaded by the first Korean text)."""
+    _kiwi().tokenize("안녕하세요")
+
+
+Token = tuple[str, str, int, int]  # a morpheme as Kiwi gives it: form, tag, start, length
+
+
+def kiwi_tokens(phrase: str) -> tuple[Token, ...]:
+    """Kiwi's morphemes of a Korean phrase."""
+    return tuple((t.form, t.tag, t.start, t.len) for t in _kiwi().tokenize(phrase))
+
+
+# Where the index build gets its tokens (knowledge/analyses.py: from a file); None: from Kiwi.
+_tokens_from: ContextVar[Callable[[str], tuple[Token, ...]] | None] = ContextVar(
+    "sathi_korean_tokens", default=None
+)
+
+
+@contextmanager
+def korean_tokens_from(source: Callable[[str], tuple[Token, ...]]) -> Iterator[None]:
+    """Within the block, Korean phrases are analysed by `source` instead of Kiwi."""
+    token = _tokens_from.set(source)
+    try:
+        yield
+    finally:
+        _tokens_from.reset(token)
+
+
 def korean_morphemes(phrase: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(meaningful morphemes, compound nouns) of Korean: 사장님이 -> (사장,), (사장님,)."""
+    source = _tokens_from.get()
+    return _analysed(phrase) if source is None else _morphemes(source(phrase))
+
+
+@lru_cache(maxsize=8192)
+def _analysed(phrase: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return _morphemes(kiwi_tokens(phrase))
+
+
+def _morphemes(tokens: tuple[Token, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     kept: list[str] = []
     compounds: list[str] = []
     run: list[str] = []
     run_end = -1
-    for token in _kiwi().tokenize(phrase):
-        tag = token.tag.split("-", 1)[0]
+    for form, full_tag, start, length in tokens:
+        tag = full_tag.split("-", 1)[0]
         if tag in _KOREAN_KEEP:
-            kept.append(token.form)
-        if tag in _KOREAN_NOUNS and (not run or token.start == run_end):
-            run.append(token.form)
+            kept.append(form)
+        if tag in _KOREAN_NOUNS and (not run or start == run_end):
+            run.append(form)
         else:
             if len(run) > 1:
                 compounds.append("".join(run))
-            run = [token.form] if tag in _KOREAN_NOUNS else []
-        run_end = token.start + token.len
+            run = [form] if tag in _KOREAN_NOUNS else []
+        run_end = start + length
     if len(run) > 1:
         compounds.append("".join(run))
     return tuple(kept), tuple(compounds)

@@ -1,16 +1,21 @@
 """What an entry point opens once and hands down: engine, sessions, keys, catalogs, knowledge."""
 
 import logging
+import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from knowledge import triage
+from knowledge.analyses import stored
 from knowledge.models import Article
 from knowledge.search import KnowledgeBase
+from knowledge.text import warm_up as korean_warm_up
 from sathi import migrations
 from sathi.crypto import Vault, vault_from_settings
 from sathi.db import make_engine, make_sessionmaker
@@ -20,10 +25,21 @@ from sathi.services import articles
 from sathi.settings import Settings
 
 log = logging.getLogger(__name__)
+ANALYSES_FILE = "korean-analyses.json"  # in the data folder: see knowledge/analyses.py
+
+
+def _knowledge_base(loaded: tuple[Article, ...], analyses: Path | None) -> KnowledgeBase:
+    """The search index; with `analyses`, the articles' Korean is analysed from that file.
+
+    Kept in the data folder (knowledge/analyses.py), so that a start need not wait for the
+    Korean analyser.
+    """
+    with stored(analyses) if analyses is not None else nullcontext():
+        return _built(loaded)
 
 
 @lru_cache(maxsize=2)
-def _knowledge_base(loaded: tuple[Article, ...]) -> KnowledgeBase:
+def _built(loaded: tuple[Article, ...]) -> KnowledgeBase:
     """One search index per distinct content: building it is the slow part of a reload."""
     return KnowledgeBase(list(loaded))
 
@@ -37,6 +53,7 @@ class KnowledgeHolder:
 
     sessionmaker: async_sessionmaker[AsyncSession]
     catalogs: Catalogs | None = None
+    analyses: Path | None = None  # the file of the articles' Korean analyses, if kept
     current: KnowledgeBase = field(default_factory=lambda: KnowledgeBase([]))
     _stamp: tuple[object, ...] | None = None
 
@@ -52,7 +69,7 @@ class KnowledgeHolder:
             if stamp == self._stamp:
                 return False
             loaded = await articles.load_articles(session, today=today, notes=self._notes)
-        self.current = _knowledge_base(tuple(loaded))
+        self.current = _knowledge_base(tuple(loaded), self.analyses)
         self._stamp = stamp
         log.info("knowledge base loaded: %d articles", len(loaded))
         return True
@@ -112,6 +129,9 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         await migrations.upgrade(engine)
     sessionmaker = make_sessionmaker(engine)
     catalogs = load_catalogs(settings.locales_dir, settings.default_locale)
-    knowledge = KnowledgeHolder(sessionmaker, catalogs)
+    knowledge = KnowledgeHolder(sessionmaker, catalogs, settings.data_dir / ANALYSES_FILE)
     await knowledge.refresh()
+    # The index was built without the Korean analyser; a worker's Korean will need it, so it
+    # loads now, beside the bot (it holds the interpreter for about half its loading time).
+    threading.Thread(target=korean_warm_up, name="kiwi-warm-up", daemon=True).start()
     return Runtime(settings, engine, sessionmaker, vault, catalogs, knowledge)
