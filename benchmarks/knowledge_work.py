@@ -1,8 +1,9 @@
 """The knowledge work of one worker question, in one process: start-up and CPU (not a test).
 
-Usage: python benchmarks/knowledge_work.py [QUERIES.jsonl] [--rounds N] [--profile FILE]
+Usage: python benchmarks/knowledge_work.py [QUERIES.jsonl] [--rounds N] [--kept DIR] [--profile F]
 
-Builds the knowledge base from the repository's articles (the start-up's knowledge part), then
+Builds the knowledge base from the repository's articles (the start-up's knowledge part; with
+--kept, reads it from DIR as `sathi run` reads its data folder, building it there once), then
 does for each question what the bot does for a new worker's text, inside one update's memo:
 the language guess (bot/deps.py), triage, the small-talk check in the worker's language and in
 the detected one, and the search across both (bot/handlers/search.py). Printed: build seconds,
@@ -27,6 +28,7 @@ from bot import guidance  # noqa: E402
 from knowledge.loader import read_articles  # noqa: E402
 from knowledge.memo import remembering  # noqa: E402
 from knowledge.search import KnowledgeBase  # noqa: E402
+from knowledge.snapshot import load_or_build  # noqa: E402
 from knowledge.topics import load_topics  # noqa: E402
 from knowledge.triage import preload, triage  # noqa: E402
 
@@ -60,6 +62,8 @@ def main() -> int:
     parser.add_argument("queries", nargs="?", type=Path,
                         default=ROOT.parent / "shared" / "queries-dev.jsonl")
     parser.add_argument("--rounds", type=int, default=3, help="passes over the questions")
+    parser.add_argument("--kept", type=Path, metavar="DIR",
+                        help="read the index kept in DIR (knowledge/snapshot.py), else build it")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the questions here")
     args = parser.parse_args()
     texts = [json.loads(line)["q"] for line in args.queries.read_text("utf-8").splitlines()
@@ -68,7 +72,7 @@ def main() -> int:
     started, cpu = time.perf_counter(), time.process_time()
     articles, _ = read_articles(ROOT / "knowledge" / "articles",
                                 load_topics(ROOT / "knowledge" / "topics.tsv"), LANGUAGES)
-    kb = KnowledgeBase(articles)
+    kb = load_or_build(tuple(articles), args.kept) if args.kept else KnowledgeBase(articles)
     preload()
     print(f"build: {time.perf_counter() - started:.2f} s wall, "
           f"{time.process_time() - cpu:.2f} s cpu, rss {_rss_mb():.0f} MB")

@@ -51,7 +51,9 @@ class LanguageIndex:
         slugs: list[str],
         documents: list[dict[str, float]],
         topics: list[frozenset[str]] | None = None,
+        variants: dict[str, str] | None = None,
     ) -> None:
+        """`variants`: phonetic spellings of keys, shared by the indexes of one build."""
         postings: dict[str, dict[int, float]] = {}
         for number, terms in enumerate(documents):
             for key, weight in terms.items():
@@ -73,8 +75,11 @@ class LanguageIndex:
             for key, p in postings.items()
         }
         self.rarity: dict[str, float] = {}
+        variants = {} if variants is None else variants
         for key in postings:
-            variant = phonetic(key) if key.isascii() else key
+            variant = variants.get(key)
+            if variant is None:
+                variant = variants[key] = phonetic(key) if key.isascii() else key
             frequency = max(about[key], about.get(variant, 0.0))
             self.rarity[key] = math.log(1.0 + (total - frequency + 0.5) / (frequency + 0.5))
         self.unseen = UNSEEN_FACTOR * math.log(1.0 + (total - 0.5) / 1.5) if total else 1.0

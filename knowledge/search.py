@@ -59,19 +59,30 @@ class KnowledgeBase:
         self.languages = sorted({a.lang for a in self._articles})
         self._slugs = list(dict.fromkeys(a.slug for a in self._articles))
         english = data_for(ENGLISH)
-        terms = {
-            (a.slug, a.lang): _article_terms(a, data_for(a.lang), english) for a in self._articles
+        terms: dict[tuple[str, str], dict[str, float]] = {}
+        self._topics: dict[tuple[str, str], frozenset[str]] = {}
+        for a in self._articles:
+            key = (a.slug, a.lang)
+            terms[key], self._topics[key] = _article_terms(a, data_for(a.lang), english)
+        variants: dict[str, str] = {}  # most keys are in every language's index (English's)
+        self._indexes = {
+            lang: self._build_index(lang, terms, variants) for lang in self.languages
         }
-        self._topics = {
-            (a.slug, a.lang): _topic_terms(a, data_for(a.lang), english) for a in self._articles
-        }
-        self._indexes = {lang: self._build_index(lang, terms) for lang in self.languages}
-        for lang in {ENGLISH, *self.languages}:  # read now: Korean small talk needs the analyser
-            _chat_lists(data_for(lang))
+        self._read_data_files()
         self._profiles: LanguageProfiles = build_profiles(self._articles, data_for)
 
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Unpickled (knowledge/snapshot.py): the data files are read as after a build."""
+        self.__dict__.update(state)
+        self._read_data_files()
+
+    def _read_data_files(self) -> None:
+        """The small-talk lists, read now: Korean ones need the analyser (or its file)."""
+        for lang in {ENGLISH, *self.languages}:
+            _chat_lists(self._data_for(lang))
+
     def _build_index(
-        self, lang: str, terms: dict[tuple[str, str], dict[str, float]]
+        self, lang: str, terms: dict[tuple[str, str], dict[str, float]], variants: dict[str, str]
     ) -> LanguageIndex:
         documents = []
         topics = []
@@ -84,7 +95,7 @@ class KnowledgeBase:
                 topic |= self._topics.get((slug, ENGLISH), frozenset())
             documents.append(merged)
             topics.append(topic)
-        return LanguageIndex(self._slugs, documents, topics)
+        return LanguageIndex(self._slugs, documents, topics, variants)
 
     def get(self, slug: str, lang: str) -> Article | None:
         """The article of a slug in one language, if it exists."""
@@ -261,20 +272,14 @@ def _stopword(surface: str, latin: bool, data: LanguageData, english: LanguageDa
     return any(form in stopwords for form in forms for stopwords in lists)
 
 
-def _topic_terms(article: Article, data: LanguageData, english: LanguageData) -> frozenset[str]:
-    """Keys of an article's title and keywords (and their word pairs): what it is about."""
-    found = _content_words(article.title, data, english)
-    found += pairs(found)
-    for keyword in article.keywords:
-        words = _content_words(keyword, data, english)
-        found += words + pairs(words)
-    return frozenset(key for word in found for key, _ in word.keys)
-
-
 def _article_terms(
     article: Article, data: LanguageData, english: LanguageData
-) -> dict[str, float]:
-    """Every index key of one article with its weight: field weights added up."""
+) -> tuple[dict[str, float], frozenset[str]]:
+    """Every index key of one article with its weight, and the keys of its topic terms.
+
+    Field weights add up; the topic terms are its title and keywords (and their word pairs):
+    what the article is about.
+    """
     title = _content_words(article.title, data, english)
     fields: list[tuple[list[Word], float]] = [(title + pairs(title), TITLE_WEIGHT)]
     keyword_words = []
@@ -284,6 +289,7 @@ def _article_terms(
         keyword_words += found + pairs(found)
         mentions.update({key for word in found for key, _ in word.keys})
     fields.append((keyword_words, KEYWORD_WEIGHT))
+    topics = frozenset(key for words, _ in fields for word in words for key, _ in word.keys)
     fields.append((list(analyse(article.lead, data)), LEAD_WEIGHT))
     weights: Counter[str] = Counter()
     for key, count in mentions.items():  # an article with 'talab' in 20 keywords is about it
@@ -304,4 +310,4 @@ def _article_terms(
     for key, count in body.items():
         share = BODY_ONCE + (BODY_WEIGHT - BODY_ONCE) * (count - 1) / (count + 1)
         weights[key] += share * strength[key]
-    return dict(weights)
+    return dict(weights), topics

@@ -3,18 +3,16 @@
 import logging
 import threading
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from knowledge import triage
-from knowledge.analyses import stored
 from knowledge.models import Article
 from knowledge.search import KnowledgeBase
+from knowledge.snapshot import load_or_build
 from knowledge.text import warm_up as korean_warm_up
 from sathi import migrations
 from sathi.crypto import Vault, vault_from_settings
@@ -25,23 +23,24 @@ from sathi.services import articles
 from sathi.settings import Settings
 
 log = logging.getLogger(__name__)
-ANALYSES_FILE = "korean-analyses.json"  # in the data folder: see knowledge/analyses.py
 
 
-def _knowledge_base(loaded: tuple[Article, ...], analyses: Path | None) -> KnowledgeBase:
-    """The search index; with `analyses`, the articles' Korean is analysed from that file.
+def _knowledge_base(loaded: tuple[Article, ...], folder: Path | None) -> KnowledgeBase:
+    """One search index per distinct content: building it is the slow part of a reload.
 
-    Kept in the data folder (knowledge/analyses.py), so that a start need not wait for the
-    Korean analyser.
+    With a data folder, a start reads the index built before, if the articles are the same
+    (knowledge/snapshot.py), and a build reads the articles' Korean from there.
     """
-    with stored(analyses) if analyses is not None else nullcontext():
-        return _built(loaded)
+    found = _built.get(loaded)
+    if found is None:
+        found = load_or_build(loaded, folder) if folder else KnowledgeBase(list(loaded))
+        if len(_built) >= 2:  # the current index and the one before
+            del _built[next(iter(_built))]
+        _built[loaded] = found
+    return found
 
 
-@lru_cache(maxsize=2)
-def _built(loaded: tuple[Article, ...]) -> KnowledgeBase:
-    """One search index per distinct content: building it is the slow part of a reload."""
-    return KnowledgeBase(list(loaded))
+_built: dict[tuple[Article, ...], KnowledgeBase] = {}
 
 
 @dataclass
@@ -53,7 +52,7 @@ class KnowledgeHolder:
 
     sessionmaker: async_sessionmaker[AsyncSession]
     catalogs: Catalogs | None = None
-    analyses: Path | None = None  # the file of the articles' Korean analyses, if kept
+    folder: Path | None = None  # where the built index is kept (the data folder), if anywhere
     current: KnowledgeBase = field(default_factory=lambda: KnowledgeBase([]))
     _stamp: tuple[object, ...] | None = None
 
@@ -69,7 +68,7 @@ class KnowledgeHolder:
             if stamp == self._stamp:
                 return False
             loaded = await articles.load_articles(session, today=today, notes=self._notes)
-        self.current = _knowledge_base(tuple(loaded), self.analyses)
+        self.current = _knowledge_base(tuple(loaded), self.folder)
         self._stamp = stamp
         log.info("knowledge base loaded: %d articles", len(loaded))
         return True
@@ -129,7 +128,7 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         await migrations.upgrade(engine)
     sessionmaker = make_sessionmaker(engine)
     catalogs = load_catalogs(settings.locales_dir, settings.default_locale)
-    knowledge = KnowledgeHolder(sessionmaker, catalogs, settings.data_dir / ANALYSES_FILE)
+    knowledge = KnowledgeHolder(sessionmaker, catalogs, settings.data_dir)
     await knowledge.refresh()
     # The index was built without the Korean analyser; a worker's Korean will need it, so it
     # loads now, beside the bot (it holds the interpreter for about half its loading time).

@@ -1,15 +1,17 @@
-"""The articles' Korean analyses kept in a file: a start without Kiwi, the same index."""
+"""A start without building: the built index and the articles' Korean kept in the data folder."""
 
 import datetime
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from knowledge import analyses
+from knowledge import analyses, snapshot
 from knowledge.analyses import stored
 from knowledge.models import Article
 from knowledge.search import KnowledgeBase
+from knowledge.snapshot import ANALYSES_FILE
 from knowledge.text import kiwi_version, korean_morphemes
 
 
@@ -88,24 +90,57 @@ def test_the_file_answers_as_kiwi_does(tmp_path: Path, phrase: str):
     assert from_file == korean_morphemes(phrase)
 
 
+def test_the_index_is_read_back_while_the_articles_are_the_same(tmp_path: Path, monkeypatch):
+    built = snapshot.load_or_build(tuple(ARTICLES), tmp_path)
+    [kept] = tmp_path.glob("knowledge-index-*.pickle")
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(KnowledgeBase, "__init__", no_build)
+    read = snapshot.load_or_build(tuple(ARTICLES), tmp_path)
+    monkeypatch.undo()
+    assert read is not built
+    assert _answers(read) == _answers(built) == _answers(KnowledgeBase(ARTICLES))
+    assert read.is_small_talk("뭐 해요?", "ko")  # the data files' lists, read again
+
+    edited = (*ARTICLES[:-1], replace(ARTICLES[-1], body="일하다가 다치면 신고하세요."))
+    snapshot.load_or_build(edited, tmp_path)
+    [now] = tmp_path.glob("knowledge-index-*.pickle")
+    assert now != kept  # another content, another file; the old one is gone
+
+
+def test_a_damaged_index_file_is_built_again(tmp_path: Path, caplog):
+    snapshot.load_or_build(tuple(ARTICLES), tmp_path)
+    [kept] = tmp_path.glob("knowledge-index-*.pickle")
+    kept.write_bytes(b"not a pickle")
+    assert _answers(snapshot.load_or_build(tuple(ARTICLES), tmp_path)) == _answers(
+        KnowledgeBase(ARTICLES))
+    assert "cannot read the knowledge index" in caplog.text
+    assert kept.read_bytes() != b"not a pickle"
+
+
 async def test_the_runtime_keeps_them_in_the_data_folder(runtime, article_files, monkeypatch):
     from sathi import runtime as runtime_module
     from sathi.services.articles import import_articles
 
     async with runtime.sessionmaker.begin() as session:
         await import_articles(session, article_files)
-    runtime_module._built.cache_clear()  # another test may have built this index already
+    runtime_module._built.clear()  # another test may have built this index already
     await runtime.knowledge.refresh()
-    path = runtime.settings.data_dir / runtime_module.ANALYSES_FILE
-    phrases = json.loads(path.read_text("utf-8"))["phrases"]
+    folder = runtime.settings.data_dir
+    phrases = json.loads((folder / ANALYSES_FILE).read_text("utf-8"))["phrases"]
     assert len(phrases) > 1000
     assert any("퇴직금" in phrase for phrase in phrases)
+    [index] = folder.glob("knowledge-index-*.pickle")
 
     def no_kiwi(phrase: str):
         raise AssertionError(f"Kiwi asked for {phrase!r}")
 
-    monkeypatch.setattr(analyses, "kiwi_tokens", no_kiwi)  # the next start: no Kiwi at all
-    runtime_module._built.cache_clear()
+    monkeypatch.setattr(analyses, "kiwi_tokens", no_kiwi)  # a build from the file: no Kiwi
+    index.unlink()
+    runtime_module._built.clear()
     runtime.knowledge._stamp = None
     assert await runtime.knowledge.refresh()
+    assert index.exists()
     assert runtime.knowledge.current.search("월급을 못 받았어요", "ko")
