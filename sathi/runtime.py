@@ -1,5 +1,6 @@
 """What an entry point opens once and hands down: engine, sessions, keys, catalogs, knowledge."""
 
+import asyncio
 import logging
 import threading
 from collections.abc import Callable
@@ -116,7 +117,16 @@ class Runtime:
 
 
 async def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
-    """Opens everything; with migrate, brings the schema up to date first."""
+    """Opens everything; with migrate, brings the schema up to date first.
+
+    With a Telegram token, the bot will read workers' Korean: the Korean analyser loads now,
+    in a thread beside the rest (about half of its loading lets the interpreter go), so that
+    no worker's message waits seconds for it. The index itself is built, or read back, without
+    it (knowledge/snapshot.py), and other commands never load it.
+    """
+    korean = threading.Thread(target=korean_warm_up, name="korean-analyser", daemon=True)
+    if settings.telegram_token is not None:
+        korean.start()
     try:
         triage.preload()
     except triage.TriageError as error:
@@ -130,7 +140,6 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     catalogs = load_catalogs(settings.locales_dir, settings.default_locale)
     knowledge = KnowledgeHolder(sessionmaker, catalogs, settings.data_dir)
     await knowledge.refresh()
-    # The index was built without the Korean analyser; a worker's Korean will need it, so it
-    # loads now, beside the bot (it holds the interpreter for about half its loading time).
-    threading.Thread(target=korean_warm_up, name="kiwi-warm-up", daemon=True).start()
+    if korean.is_alive():
+        await asyncio.to_thread(korean.join)
     return Runtime(settings, engine, sessionmaker, vault, catalogs, knowledge)
