@@ -6,8 +6,7 @@ As benchmarks/bot_bench.py starts Sathi (a temporary SQLite data folder, the rep
 articles imported, the tests' fake Bot API), but N times in the same folder: the first start
 builds the search index, the later ones read it from the data folder (knowledge/snapshot.py).
 Printed per start: seconds from starting the process to its first getUpdates, CPU seconds until
-then, and resident MB then and after S more idle seconds (the Korean analyser loads beside the
-running bot).
+then, and resident MB then and after S more idle seconds.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ clean. Both go through these functions so that their words meet in the middle.
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -129,17 +128,9 @@ def fold_latin(word: str) -> str:
     return _REPEATS.sub(r"\1", word)
 
 
-_KIWI_LOADING = threading.Lock()
-
-
+@cache
 def _kiwi():  # kiwipiepy has no type hints
     """The Korean analyser: loading it takes seconds, so once per process and only when needed."""
-    with _KIWI_LOADING:  # warm_up's thread and a Korean message may ask at once
-        return _load_kiwi()
-
-
-@cache
-def _load_kiwi():
     from kiwipiepy import Kiwi
 
     # The typo and multi-word dictionaries double the loading time and change nothing for us.
@@ -154,7 +145,7 @@ def kiwi_version() -> str:
 
 
 def warm_up() -> None:
-    """Loads the analyser now (it is otherwise loaded by the first Korean text)."""
+    """Loads the analyser now (else the first Korean text waits seconds for it)."""
     _kiwi().tokenize("안녕하세요")
 
 

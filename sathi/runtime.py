@@ -1,8 +1,6 @@
 """What an entry point opens once and hands down: engine, sessions, keys, catalogs, knowledge."""
 
-import asyncio
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -120,13 +118,9 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     """Opens everything; with migrate, brings the schema up to date first.
 
     With a Telegram token, the bot will read workers' Korean: the Korean analyser loads now,
-    in a thread beside the rest (about half of its loading lets the interpreter go), so that
-    no worker's message waits seconds for it. The index itself is built, or read back, without
-    it (knowledge/snapshot.py), and other commands never load it.
+    so that no worker's message waits seconds for it. The index itself is built, or read back,
+    without it (knowledge/snapshot.py), and other commands never load it.
     """
-    korean = threading.Thread(target=korean_warm_up, name="korean-analyser", daemon=True)
-    if settings.telegram_token is not None:
-        korean.start()
     try:
         triage.preload()
     except triage.TriageError as error:
@@ -140,6 +134,6 @@ async def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
     catalogs = load_catalogs(settings.locales_dir, settings.default_locale)
     knowledge = KnowledgeHolder(sessionmaker, catalogs, settings.data_dir)
     await knowledge.refresh()
-    if korean.is_alive():
-        await asyncio.to_thread(korean.join)
+    if settings.telegram_token is not None:
+        korean_warm_up()
     return Runtime(settings, engine, sessionmaker, vault, catalogs, knowledge)
