@@ -56,7 +56,8 @@ def load_or_build(articles: tuple[Article, ...], folder: Path) -> KnowledgeBase:
 def _save(kb: KnowledgeBase, path: Path) -> None:
     temporary = path.with_name(path.name + ".tmp")
     try:
-        temporary.write_bytes(pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL))
+        with temporary.open("wb") as file:
+            pickle.dump(kb, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
         for old in path.parent.glob(f"{PREFIX}*.pickle"):
             if old != path:
