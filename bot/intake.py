@@ -163,14 +163,10 @@ class Intake:
 
     async def store(self, updates: Sequence[dict[str, Any]]) -> int:
         """Stores updates (Telegram's JSON, minimised) and commits; returns how many were new."""
-        new = 0
+        rows = [(int(data["update_id"]), json.dumps(minimised(data), ensure_ascii=False))
+                for data in updates]
         async with self._writing, self.runtime.sessionmaker.begin() as session:
-            for data in updates:
-                payload = json.dumps(minimised(data), ensure_ascii=False)
-                if await inbound.store_update(
-                    session, update_id=int(data["update_id"]), payload=payload, now=self.clock()
-                ):
-                    new += 1
+            new = await inbound.store_updates(session, rows, now=self.clock())
         if new:
             self._wake.set()
         return new
