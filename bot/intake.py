@@ -305,24 +305,18 @@ class Intake:
         except Exception as exc:  # noqa: BLE001 - not an update PTB can read: never retried
             await self._set_aside(update_id, exc)
             return True
-        sent_log = recorder(self.application.bot)
-        notes: list = []
         try:
             async with self._slots:
                 async with self.runtime.sessionmaker() as session, session.begin():
                     now = self.clock()
                     if not await inbound.mark_processed(session, update_id=update_id, now=now):
                         return True  # another instance processed it meanwhile
-                    if sent_log is not None:  # earlier replies' notes, seen by a /forget here
-                        notes = await sent_log.write_into(session)
                     work = UpdateWork(session, attempt=item.attempt)
                     with bound(work), remembering():
                         await self.application.process_update(update)
                     if work.failed:
                         raise _HandlerFailed
         except Exception as exc:  # noqa: BLE001 - the update stays stored and is tried again
-            if notes and sent_log is not None:
-                sent_log.give_back(notes)
             self._failed(update_id, item.attempt, exc)
             return item.attempt >= self.max_attempts  # given up: the chat goes on
         try:
