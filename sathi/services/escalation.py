@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sathi.db import utcnow
-from sathi.enums import CaseEventKind, CaseStatus, MessageKind
+from sathi.enums import OPEN_STATUSES, CaseEventKind, CaseStatus, MessageKind
 from sathi.errors import InvalidTransition
 from sathi.models import Case, CaseEvent, Member
 from sathi.services import case_replies, worker_cases
@@ -135,7 +135,7 @@ async def receive(
         replied = await case_replies.case_replied_to(
             session, member=member, telegram_message_id=message.replying_to
         )
-    open_cases = await worker_cases.open_cases_for_member(session, member=member)
+    open_cases, closed = await _cases_of(session, member, now - CLOSED_NOTE_FOR)
     if replied is not None and replied.status == CaseStatus.closed:
         return Receipt(Route.closed, replied)
     if replied is not None or open_cases:
@@ -148,21 +148,27 @@ async def receive(
         except InvalidTransition:  # closed by a volunteer a moment ago
             return Receipt(Route.closed, latest)
         return Receipt(Route.added, case)
-    closed = await _recently_closed(session, member, now - CLOSED_NOTE_FOR)
     return Receipt(Route.closed, closed) if closed is not None else Receipt(Route.none)
 
 
-async def _recently_closed(session: AsyncSession, member: Member, since: datetime) -> Case | None:
-    """The member's case closed lately by a volunteer (a worker who closed it knows)."""
+async def _cases_of(
+    session: AsyncSession, member: Member, since: datetime
+) -> tuple[list[Case], Case | None]:
+    """The member's open cases, and their case closed lately by a volunteer, in one query.
+
+    A worker who closed a case themselves knows it is closed: that one is not returned.
+    """
     by_worker = select(CaseEvent.id).where(
         CaseEvent.case_id == Case.id, CaseEvent.kind == CaseEventKind.closed_by_worker
     )
-    return await session.scalar(
-        select(Case)
-        .where(
-            Case.member_id == member.id, Case.status == CaseStatus.closed,
-            Case.closed_at >= since, ~by_worker.exists(),
-        )
-        .order_by(Case.closed_at.desc(), Case.id.desc())
-        .limit(1)
+    recently_closed = and_(
+        Case.status == CaseStatus.closed, Case.closed_at >= since, ~by_worker.exists()
     )
+    cases = list(await session.scalars(
+        select(Case).where(
+            Case.member_id == member.id, or_(Case.status.in_(OPEN_STATUSES), recently_closed)
+        )
+    ))
+    closed = max((case for case in cases if case.status == CaseStatus.closed),
+                 key=lambda case: (case.closed_at, case.id), default=None)
+    return [case for case in cases if case.status in OPEN_STATUSES], closed
