@@ -190,8 +190,7 @@ class Intake:
                 except Exception:  # noqa: BLE001 - e.g. the database is away: try again later
                     log.exception("taking stored updates failed")
                     taken = 0
-                await self._flush_sent_log()
-                if taken < BATCH:
+                if taken < BATCH:  # the replies' notes are written by their recorder's timer
                     wait = max(0.0, min(self.retry_seconds, look_back_at - time.monotonic()))
                     await pause(stop, wait, self._wake)
         finally:

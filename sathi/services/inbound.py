@@ -12,7 +12,7 @@ is ignored by store_updates.
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Row, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,22 +67,24 @@ async def pending(
     limit: int = 200,
     max_attempts: int = MAX_ATTEMPTS,
     after: int | None = None,
-) -> list[InboundUpdate]:
-    """The oldest updates not processed yet, in update_id order (one query; nothing counted).
+) -> list[Row[tuple[int, str, int]]]:
+    """The oldest updates not processed yet (update_id, payload, attempts), in update_id order.
 
-    An update that failed max_attempts times is left alone (kept for inspection, not retried).
-    `after` skips update ids up to it (those the caller holds already).
+    One query; nothing counted. An update that failed max_attempts times is left alone (kept
+    for inspection, not retried). `after` skips update ids up to it (those the caller holds
+    already).
     """
-    conditions = [InboundUpdate.processed_at.is_(None), InboundUpdate.attempts < max_attempts]
+    table = _TABLE.c
+    conditions = [table.processed_at.is_(None), table.attempts < max_attempts]
     if after is not None:
-        conditions.append(InboundUpdate.update_id > after)
+        conditions.append(table.update_id > after)
     query = (
-        select(InboundUpdate)
+        select(table.update_id, table.payload, table.attempts)
         .where(*conditions)
-        .order_by(InboundUpdate.update_id)
+        .order_by(table.update_id)
         .limit(limit)
     )
-    return list(await session.scalars(query))
+    return list(await session.execute(query))
 
 
 async def begin_taking(session: AsyncSession) -> None:
