@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sathi.db import utcnow
@@ -163,8 +163,8 @@ async def receive(
     return Receipt(Route.closed, closed) if closed is not None else Receipt(Route.none)
 
 
-def _routing(since: datetime) -> ColumnElement[bool]:
-    """A case that is open, or closed by a volunteer since then.
+def _routing() -> ColumnElement[bool]:
+    """A case that is open, or closed by a volunteer since :since.
 
     A worker who closed a case themselves knows it is closed.
     """
@@ -173,8 +173,18 @@ def _routing(since: datetime) -> ColumnElement[bool]:
     )
     return or_(
         Case.status.in_(OPEN_STATUSES),
-        and_(Case.status == CaseStatus.closed, Case.closed_at >= since, ~by_worker.exists()),
+        and_(Case.status == CaseStatus.closed, Case.closed_at >= bindparam("since"),
+             ~by_worker.exists()),
     )
+
+
+# Built once: on the path of every update, building the statement cost more than running it.
+_CASES_OF = select(Case).where(Case.member_id == bindparam("member_id"), _routing())
+_MEMBER_WITH_CASES = (
+    select(Member, Case)
+    .outerjoin(Case, and_(Case.member_id == Member.id, _routing()))
+    .where(Member.telegram_key == bindparam("key"))
+)
 
 
 def _sorted(found: list[Case]) -> Cases:
@@ -190,7 +200,7 @@ async def cases_of(
     """The member's open cases, and their case closed lately by a volunteer, in one query."""
     since = (now or utcnow()) - CLOSED_NOTE_FOR
     return _sorted(list(await session.scalars(
-        select(Case).where(Case.member_id == member.id, _routing(since))
+        _CASES_OF, {"member_id": member.id, "since": since}
     )))
 
 
@@ -203,9 +213,7 @@ async def member_with_cases(
     """
     since = (now or utcnow()) - CLOSED_NOTE_FOR
     rows = (await session.execute(
-        select(Member, Case)
-        .outerjoin(Case, and_(Case.member_id == Member.id, _routing(since)))
-        .where(Member.telegram_key == members.member_key(telegram_user_id))
+        _MEMBER_WITH_CASES, {"key": members.member_key(telegram_user_id), "since": since}
     )).all()
     member = await members.seen(session, rows[0][0] if rows else None,
                                 telegram_user_id=telegram_user_id, chat_id=chat_id)

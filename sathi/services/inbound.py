@@ -12,7 +12,7 @@ is ignored by store_updates.
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, delete, select, update
+from sqlalchemy import Row, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -109,15 +109,18 @@ async def count_attempts(session: AsyncSession, *, update_ids: list[int], by: in
         )
 
 
+_MARK_PROCESSED = (  # built once: it runs for every update
+    update(_TABLE)
+    .where(_TABLE.c.update_id == bindparam("id"), _TABLE.c.processed_at.is_(None))
+    .values(processed_at=bindparam("at"))
+)
+
+
 async def mark_processed(
     session: AsyncSession, *, update_id: int, now: datetime | None = None
 ) -> bool:
     """Marks the update done, in the handler's transaction; False if it was done already."""
-    result = await session.execute(
-        update(_TABLE)
-        .where(_TABLE.c.update_id == update_id, _TABLE.c.processed_at.is_(None))
-        .values(processed_at=now or utcnow())
-    )
+    result = await session.execute(_MARK_PROCESSED, {"id": update_id, "at": now or utcnow()})
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
