@@ -171,14 +171,16 @@ async def mark_delivered(
 ) -> OutboxItem:
     """The send succeeded (also accepted after recovery marked it uncertain: now we know).
 
-    telegram_message_ids: what Telegram numbered the messages of a reply to a worker; a
-    worker's Telegram reply to one of them then goes to the item's case.
+    telegram_message_ids: what Telegram numbered the messages of a reply to a worker, or of
+    the question whether their resolved case is solved; a worker's Telegram reply to one of
+    them then goes to the item's case.
     """
     item = await _leased(session, item_id, lease_token, also=(OutboxStatus.uncertain,))
     _finish(item, OutboxStatus.delivered, now, None)
     item.delivered_at = now
     item.lease_token = None
-    if item.case_id is not None and item.message_id is not None:
+    in_workers_chat = item.message_id is not None or item.kind == OutboxKind.resolved
+    if item.case_id is not None and in_workers_chat:
         case_replies.remember(session, case_id=item.case_id, telegram_ids=telegram_message_ids)
     return item
 

@@ -213,3 +213,35 @@ async def test_a_telegram_reply_goes_to_the_case_of_the_message_replied_to(
         "volunteer again, press the button.", reference=older.reference))
     assert "one more thing" not in [m.text for m in await _inbound(imported, older.id)]
     assert "one more thing" not in [m.text for m in await _inbound(imported, newer.id)]
+
+
+async def test_a_telegram_reply_to_the_resolution_question_goes_to_that_case(
+    worker, imported: Runtime, client, accounts, delivery, fake_api
+):
+    await accounts.create("vol", Role.volunteer, ("en",))
+    vol = await accounts.login("vol")
+    await _chosen(worker, "en")
+    await _open_case(worker, "my boss hits me")
+    await worker.say("/menu")
+    await worker.press("esc:offer")
+    await worker.press("esc:offer:new")
+    await worker.press("esc:agree")
+    await worker.say("my visa ends soon")
+    older, newer = await _cases(imported)
+    await client.post(f"/api/v1/cases/{older.id}/claim", headers=vol)
+    moved = await client.post(f"/api/v1/cases/{older.id}/status", json={"status": "resolved"},
+                              headers=vol)
+    assert moved.status_code == 200, moved.text
+    fake_api.clear()
+    await delivery.run_once()
+    [question] = fake_api.delivered(updates.CHAT_ID)
+    assert older.reference in question.text and question.message_id is not None
+    # The newer case has the latest activity now: without a Reply, words would go there.
+    await client.post(f"/api/v1/cases/{newer.id}/claim", headers=vol)
+
+    answer = await worker.send(updates.reply("the boss still says no", question.message_id))
+    assert older.reference in answer[-1].text, "the worker is told which case it went to"
+    older, newer = await _cases(imported)
+    assert older.status == CaseStatus.assigned, "the case replied to is open again"
+    assert [m.text for m in await _inbound(imported, older.id)][-1] == "the boss still says no"
+    assert "the boss still says no" not in [m.text for m in await _inbound(imported, newer.id)]
