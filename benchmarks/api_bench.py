@@ -30,7 +30,8 @@ Printed per database and endpoint: count, p50/p95/p99/max in ms, errors (not 2xx
 answer), and whether p95 < 50 ms; with /proc/loadavg before and after (the machine may be
 shared) and the server process's CPU time per request (above 1000/R ms it cannot keep up
 however idle the machine), and for a PostgreSQL on this host the CPU of its backends serving the
-bench database (the same two cores). Exit 1 when an endpoint misses the target or has errors.
+bench database (the same two cores; a backend that exited during the run, a connection the pool
+closed, is not counted). Exit 1 when an endpoint misses the target or has errors.
 """
 
 from __future__ import annotations
