@@ -3,12 +3,16 @@
 Usage: python benchmarks/bot_bench.py [--updates N] [--users U] [--rate R] [--seconds S]
                                       [--runs K] [--only echo|sathi] [--queries FILE]
                                       [--profile DIR [--top N]] [--replies FILE]
+                                      [--sathi-rate R]
 
 For each bot and each mode a fresh fake Bot API (tests/fakes/bot_api.py, on 127.0.0.1) and a fresh
 bot process: the echo bot (benchmarks/echo_bot.py) or `sathi run` with a temporary SATHI_DATA_DIR
 (SQLite), after `sathi knowledge import`. Both get the same injection: worker questions taken
 cyclically from ../shared/queries-dev.jsonl (fallback: benchmarks/queries-own-check.jsonl), update
-i from user i mod U, each user a private chat asking consecutive questions of the file.
+i from user i mod U, each user a private chat asking consecutive questions of the file. Sathi
+sends unpaced by default, as the echo bot does (SATHI_TELEGRAM_MESSAGES_PER_SECOND=0: the fake is
+a local server with no limit), so the two compare like with like; `--sathi-rate R` paces it at R
+messages a second (25 is Sathi's own default, under Telegram's limit). The first line says which.
 
 - burst: all N updates queued at once; updates/s = N / (time of the last update's first reply -
   time queued); stops when every update has a first reply, or after --timeout seconds.
@@ -399,8 +403,10 @@ def _print(rows: list[dict[str, Any]]) -> None:
 async def _main(args: argparse.Namespace) -> int:
     source, texts = _texts(args.queries)
     kinds = [args.only] if args.only else ["echo", "sathi"]
+    pace = f"paced at {args.sathi_rate:g} messages/s" if args.sathi_rate else "unpaced"
     print(f"questions: {len(texts)} from {source}; users {args.users}; burst {args.updates}; "
-          f"paced {args.rate:g}/s for {args.seconds:g} s; runs {args.runs}")
+          f"paced {args.rate:g}/s for {args.seconds:g} s; runs {args.runs}; sathi sends {pace} "
+          f"(--sathi-rate {args.sathi_rate:g})")
     ids = itertools.count(1)
     rows: list[dict[str, Any]] = []
     profiles: list[Path] = []
@@ -455,13 +461,14 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=30, help="functions in a profile summary")
     parser.add_argument("--replies", type=Path, metavar="FILE",
                         help="append each mode's updates and replies to FILE (JSON lines)")
-    parser.add_argument("--sathi-rate", type=float, metavar="R",
+    parser.add_argument("--sathi-rate", type=float, metavar="R", default=0.0,
                         help="SATHI_TELEGRAM_MESSAGES_PER_SECOND for sathi: its overall pace "
-                             "(default Sathi's 25, under Telegram's limit; 0: unpaced, as the "
-                             "echo bot, which the fake allows)")
+                             "(default 0: unpaced, as the echo bot, since the fake is a local "
+                             "server with no limit; 25 is Sathi's own default, under Telegram's "
+                             "limit)")
     args = parser.parse_args()
-    if args.sathi_rate is not None:  # sathi's environment is built from this one
-        os.environ["SATHI_TELEGRAM_MESSAGES_PER_SECOND"] = str(args.sathi_rate)
+    # sathi's environment is built from this one
+    os.environ["SATHI_TELEGRAM_MESSAGES_PER_SECOND"] = str(args.sathi_rate)
     if min(args.updates, args.users, args.runs) < 1 or args.rate <= 0 or args.seconds <= 0:
         parser.error("--updates, --users, --runs, --rate and --seconds must be positive")
     try:

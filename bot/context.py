@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sathi.i18n import Translator
     from sathi.models import Member
     from sathi.runtime import Runtime
+    from sathi.services.escalation import Cases
 
 RUNTIME_KEY = "runtime"
 
@@ -51,6 +52,7 @@ class SathiContext(CallbackContext[ExtBot[None], _Data, _Data, _Data]):
         super().__init__(application, chat_id, user_id)
         self.session: AsyncSession | None = None
         self.member: Member | None = None
+        self.cases: Cases | None = None  # the member's open and lately closed cases
         self.locale: str = ""
         self.phone_locale: str | None = None  # Telegram's language_code, if we speak it
         self.outbox: list[Outgoing] = []

@@ -17,7 +17,7 @@ from bot.context import Delivery, Outgoing, SathiContext
 from bot.outcomes import classify, retry_seconds
 from bot.ratelimit import RateLimiter
 from bot.work import UpdateWork, current
-from sathi.services import gaps, members
+from sathi.services import escalation, gaps
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -68,21 +68,23 @@ async def _run(
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     context.outbox = []
-    member = work.member if work is not None else None
+    member, cases = (work.member, work.cases) if work is not None else (None, None)
     if member is None or member not in session:  # the alerts' handler loaded it already
-        member = await members.get_or_create_member(
+        member, cases = await escalation.member_with_cases(
             session, telegram_user_id=user.id, chat_id=chat.id
         )
         if work is not None:
-            work.member = member
+            work.member, work.cases = member, cases
     await gaps.settle_shown(session, member)  # any step after an article: they did not leave it
-    context.session, context.member = session, member
+    context.session, context.member, context.cases = session, member, cases
     context.locale = member.locale or _guess_locale(update, context)
     context.phone_locale = context.runtime.catalogs.normalize(user.language_code)
     try:
         await handler(update, context)
     finally:
         context.session = None
+        if work is not None:
+            work.cases = context.cases  # None once a handler routed a message to a case
 
 
 def _guess_locale(update: Update, context: SathiContext) -> str:

@@ -163,14 +163,10 @@ class Intake:
 
     async def store(self, updates: Sequence[dict[str, Any]]) -> int:
         """Stores updates (Telegram's JSON, minimised) and commits; returns how many were new."""
-        new = 0
+        rows = [(int(data["update_id"]), json.dumps(minimised(data), ensure_ascii=False))
+                for data in updates]
         async with self._writing, self.runtime.sessionmaker.begin() as session:
-            for data in updates:
-                payload = json.dumps(minimised(data), ensure_ascii=False)
-                if await inbound.store_update(
-                    session, update_id=int(data["update_id"]), payload=payload, now=self.clock()
-                ):
-                    new += 1
+            new = await inbound.store_updates(session, rows, now=self.clock())
         if new:
             self._wake.set()
         return new
@@ -194,8 +190,7 @@ class Intake:
                 except Exception:  # noqa: BLE001 - e.g. the database is away: try again later
                     log.exception("taking stored updates failed")
                     taken = 0
-                await self._flush_sent_log()
-                if taken < BATCH:
+                if taken < BATCH:  # the replies' notes are written by their recorder's timer
                     wait = max(0.0, min(self.retry_seconds, look_back_at - time.monotonic()))
                     await pause(stop, wait, self._wake)
         finally:
@@ -309,24 +304,18 @@ class Intake:
         except Exception as exc:  # noqa: BLE001 - not an update PTB can read: never retried
             await self._set_aside(update_id, exc)
             return True
-        sent_log = recorder(self.application.bot)
-        notes: list = []
         try:
             async with self._slots:
                 async with self.runtime.sessionmaker() as session, session.begin():
                     now = self.clock()
                     if not await inbound.mark_processed(session, update_id=update_id, now=now):
                         return True  # another instance processed it meanwhile
-                    if sent_log is not None:  # earlier replies' notes, seen by a /forget here
-                        notes = await sent_log.write_into(session)
                     work = UpdateWork(session, attempt=item.attempt)
                     with bound(work), remembering():
                         await self.application.process_update(update)
                     if work.failed:
                         raise _HandlerFailed
         except Exception as exc:  # noqa: BLE001 - the update stays stored and is tried again
-            if notes and sent_log is not None:
-                sent_log.give_back(notes)
             self._failed(update_id, item.attempt, exc)
             return item.attempt >= self.max_attempts  # given up: the chat goes on
         try:

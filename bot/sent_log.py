@@ -4,12 +4,14 @@ Telegram lets a bot delete its own messages for 48 hours only.
 
 A Bot API request wrapper: after a send method answers, the chat id and message id are noted in
 memory (never on disk as they are), and written in batches (encrypted with the worker's key,
-under the worker's pseudonym, only when the chat belongs to a worker Sathi knows): by the
-intake in the transaction of the next update it processes (so a /forget sees every message
-sent before it), at the end of an intake or delivery pass, and otherwise within FLUSH_SECONDS
-in a transaction of their own. One send no longer costs a transaction of its own. Retention
-deletes them after 48 hours. A note not written when the process dies is lost: /forget then
-cannot delete that message (the worker is told to delete old messages themselves anyway).
+under the worker's pseudonym, only when the chat belongs to a worker Sathi knows): at the end of
+an intake or delivery pass, and otherwise within FLUSH_SECONDS, in a transaction of their own
+(one query finds the workers, one statement writes the batch). An update's transaction never
+writes them: that cost two statements per update. A /forget sees them anyway: it also takes
+the notes of its chat not written yet (`unwritten`), which are then never written, since their
+worker is gone. Retention deletes them after 48 hours. A note not written when the process dies
+is lost: /forget then cannot delete that message (the worker is told to delete old messages
+themselves anyway).
 """
 
 from __future__ import annotations
@@ -20,13 +22,15 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.request import SathiRequest
+from sathi.crypto import Sealed
 from sathi.db import utcnow, write_turn
 from sathi.models import Member
 from sathi.models_privacy import BotMessage
+from sathi.sealing import member_key_name
 from sathi.services.members import member_key
 
 log = logging.getLogger(__name__)
@@ -44,6 +48,7 @@ class RecordingRequest(SathiRequest):
         super().__init__(**kwargs)
         self._sessionmaker = sessionmaker
         self._notes: list[Note] = []
+        self._writing: list[Note] = []  # taken by a flush that has not committed yet
         self._flusher: asyncio.Task[None] | None = None
 
     async def do_request(self, url: str, method: str, *args: Any, **kwargs: Any):  # noqa: ANN201
@@ -67,27 +72,16 @@ class RecordingRequest(SathiRequest):
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_soon())
 
-    def take(self) -> list[Note]:
-        """The notes not written yet; the caller writes them (or gives them back)."""
-        notes, self._notes = self._notes, []
-        return notes
-
-    def give_back(self, notes: list[Note]) -> None:
-        """Notes whose transaction was rolled back: written with the next batch."""
-        self._notes[:0] = notes
-
-    async def write_into(self, session: AsyncSession) -> list[Note]:
-        """Adds the pending notes to the caller's transaction; returns them (to give back)."""
-        notes = self.take()
-        if notes:
-            await write(session, notes)
-        return notes
+    def unwritten(self, chat_id: int) -> list[Note]:
+        """The chat's notes not in the database yet (pending, or in a flush not committed)."""
+        return [note for note in (*self._writing, *self._notes) if note[0] == chat_id]
 
     async def flush(self) -> None:
         """Writes the pending notes in a transaction of their own."""
-        notes = self.take()
+        notes, self._notes = self._notes, []
         if not notes:
             return
+        self._writing.extend(notes)
         try:
             engine = self._sessionmaker.kw["bind"]
             async with write_turn(engine), self._sessionmaker.begin() as session:
@@ -98,6 +92,9 @@ class RecordingRequest(SathiRequest):
                 await write(session, notes)
         except Exception as exc:  # noqa: BLE001 - recording is best effort
             log.warning("could not note %d sent message(s): %s", len(notes), type(exc).__name__)
+        finally:
+            for note in notes:
+                self._writing.remove(note)
 
     async def _flush_soon(self) -> None:
         await asyncio.sleep(FLUSH_SECONDS)
@@ -117,10 +114,13 @@ async def write(session: AsyncSession, notes: list[Note]) -> None:
     known = set(await session.scalars(
         select(Member.telegram_key).where(Member.telegram_key.in_(set(keys.values())))
     ))
-    session.add_all([
-        BotMessage(telegram_key=keys[chat], message_ref=f"{chat}:{message_id}", sent_at=at)
+    rows = [  # sealed here, as sathi/sealing.py seals BotMessage objects
+        {"telegram_key": keys[chat], "sent_at": at,
+         "message_ref": Sealed(f"{chat}:{message_id}", member_key_name(keys[chat]))}
         for chat, message_id, at in notes if keys[chat] in known
-    ])
+    ]
+    if rows:  # one executemany, no ids read back
+        await session.execute(insert(BotMessage.__table__), rows)
 
 
 def recorder(bot: Any) -> RecordingRequest | None:

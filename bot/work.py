@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from bot.context import Outgoing
     from sathi.models import Member
+    from sathi.services.escalation import Cases
 
 _current: ContextVar[UpdateWork | None] = ContextVar("sathi_update_work", default=None)
 
@@ -32,6 +33,7 @@ class UpdateWork:
     outgoing: list[Outgoing] = field(default_factory=list)
     failed: bool = False
     member: Member | None = None  # loaded by the first handler, reused by the next ones
+    cases: Cases | None = None  # loaded with the member, until a handler routes a message
 
 
 def current() -> UpdateWork | None:

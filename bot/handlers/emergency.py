@@ -10,7 +10,7 @@ from bot import alerts, keyboards
 from bot.context import SathiContext
 from bot.deps import with_member
 from knowledge.triage import triage
-from sathi.services import escalation, worker_cases
+from sathi.services import escalation
 
 
 @with_member
@@ -21,8 +21,7 @@ async def warn_emergency(update: Update, context: SathiContext) -> None:
     if alert is None:
         return
     member = context.member
-    in_case = escalation.is_pending(member) or bool(
-        await worker_cases.open_cases_for_member(context.session, member=member)
-    )
+    cases = context.cases or await escalation.cases_of(context.session, member=member)
+    in_case = escalation.is_pending(member) or bool(cases.open)
     markup = None if in_case else keyboards.urgent_talk(alerts.topic_of(alert), context.t)
     context.reply(alerts.answer(alert, context.t), markup)

@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from bot import keyboards, render
 from bot.context import SathiContext
 from bot.deps import with_member
+from bot.sent_log import recorder
 from sathi.db import utcnow
 from sathi.services import erasure
 
@@ -54,8 +55,11 @@ async def confirm(update: Update, context: SathiContext) -> None:
     # and is simply tried again.
     event.listen(session.sync_session, "after_commit",
                  lambda _session: erased.destroy_keys(), once=True)
+    sent_log = recorder(context.bot)  # the latest messages, not in the database yet
+    unwritten = sent_log.unwritten(chat.id) if sent_log is not None else []
     cutoff = utcnow() - DELETABLE_FOR
-    recent = sorted({m for c, m, sent in erased.bot_messages if c == chat.id and sent > cutoff})
+    recent = sorted({m for c, m, sent in [*erased.bot_messages, *unwritten]
+                     if c == chat.id and sent > cutoff})
     older = sum(1 for _c, _m, sent in erased.bot_messages if sent <= cutoff)
     deleted = 0
     for start in range(0, len(recent), BATCH):

@@ -49,8 +49,9 @@ async def to_case(
     receipt = await escalation.receive(
         context.session, member=context.member, message=message, lang=lang,
         guess_topic=lambda text: guidance.best_topic(kb, text, lang),
-        volunteer_chat_id=context.runtime.settings.volunteer_chat_id,
+        volunteer_chat_id=context.runtime.settings.volunteer_chat_id, cases=context.cases,
     )
+    context.cases = None  # they may have changed
     if receipt.route is Route.opened:
         _opened(context, receipt.case)
     elif receipt.route is Route.added and not quiet:

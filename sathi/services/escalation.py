@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sathi.db import utcnow
-from sathi.enums import CaseEventKind, CaseStatus, MessageKind
+from sathi.enums import OPEN_STATUSES, CaseEventKind, CaseStatus, MessageKind
 from sathi.errors import InvalidTransition
 from sathi.models import Case, CaseEvent, Member
-from sathi.services import case_replies, worker_cases
+from sathi.services import case_replies, members, worker_cases
 
 # A worker who agreed and then went quiet should not open a case with a question days later.
 PENDING_FOR = timedelta(hours=2)
@@ -53,6 +53,14 @@ class Receipt:
 
     route: Route
     case: Case | None = None
+
+
+@dataclass(frozen=True)
+class Cases:
+    """A member's cases that route their messages: the open ones, one closed lately."""
+
+    open: list[Case]  # oldest first
+    closed: Case | None  # the latest closed by a volunteer within CLOSED_NOTE_FOR
 
 
 def is_pending(member: Member, now: datetime | None = None) -> bool:
@@ -102,6 +110,7 @@ async def receive(
     guess_topic: Callable[[str], str | None] | None = None,
     volunteer_chat_id: int | None = None,
     now: datetime | None = None,
+    cases: Cases | None = None,
 ) -> Receipt:
     """Routes a worker's message: a new case after consent, else their open case, else nothing.
 
@@ -109,7 +118,8 @@ async def receive(
     a closed one is said to be closed). Otherwise, with several open cases the message joins
     the one with the latest activity (most likely the one a volunteer just answered).
     `guess_topic` names a topic from the first text when the worker did not come from an
-    article.
+    article. `cases`: the member's cases as `member_with_cases` read them in this transaction
+    (read here otherwise).
 
     Raises:
         Invalid: the message is empty or a file message has no file id.
@@ -135,7 +145,9 @@ async def receive(
         replied = await case_replies.case_replied_to(
             session, member=member, telegram_message_id=message.replying_to
         )
-    open_cases = await worker_cases.open_cases_for_member(session, member=member)
+    if cases is None:
+        cases = await cases_of(session, member=member, now=now)
+    open_cases, closed = cases.open, cases.closed
     if replied is not None and replied.status == CaseStatus.closed:
         return Receipt(Route.closed, replied)
     if replied is not None or open_cases:
@@ -148,21 +160,61 @@ async def receive(
         except InvalidTransition:  # closed by a volunteer a moment ago
             return Receipt(Route.closed, latest)
         return Receipt(Route.added, case)
-    closed = await _recently_closed(session, member, now - CLOSED_NOTE_FOR)
     return Receipt(Route.closed, closed) if closed is not None else Receipt(Route.none)
 
 
-async def _recently_closed(session: AsyncSession, member: Member, since: datetime) -> Case | None:
-    """The member's case closed lately by a volunteer (a worker who closed it knows)."""
+def _routing() -> ColumnElement[bool]:
+    """A case that is open, or closed by a volunteer since :since.
+
+    A worker who closed a case themselves knows it is closed.
+    """
     by_worker = select(CaseEvent.id).where(
         CaseEvent.case_id == Case.id, CaseEvent.kind == CaseEventKind.closed_by_worker
     )
-    return await session.scalar(
-        select(Case)
-        .where(
-            Case.member_id == member.id, Case.status == CaseStatus.closed,
-            Case.closed_at >= since, ~by_worker.exists(),
-        )
-        .order_by(Case.closed_at.desc(), Case.id.desc())
-        .limit(1)
+    return or_(
+        Case.status.in_(OPEN_STATUSES),
+        and_(Case.status == CaseStatus.closed, Case.closed_at >= bindparam("since"),
+             ~by_worker.exists()),
     )
+
+
+# Built once: on the path of every update, building the statement cost more than running it.
+_CASES_OF = select(Case).where(Case.member_id == bindparam("member_id"), _routing())
+_MEMBER_WITH_CASES = (
+    select(Member, Case)
+    .outerjoin(Case, and_(Case.member_id == Member.id, _routing()))
+    .where(Member.telegram_key == bindparam("key"))
+)
+
+
+def _sorted(found: list[Case]) -> Cases:
+    closed = max((case for case in found if case.status == CaseStatus.closed),
+                 key=lambda case: (case.closed_at, case.id), default=None)
+    open_cases = [case for case in found if case.status in OPEN_STATUSES]
+    return Cases(sorted(open_cases, key=lambda case: (case.created_at, case.id)), closed)
+
+
+async def cases_of(
+    session: AsyncSession, *, member: Member, now: datetime | None = None
+) -> Cases:
+    """The member's open cases, and their case closed lately by a volunteer, in one query."""
+    since = (now or utcnow()) - CLOSED_NOTE_FOR
+    return _sorted(list(await session.scalars(
+        _CASES_OF, {"member_id": member.id, "since": since}
+    )))
+
+
+async def member_with_cases(
+    session: AsyncSession, *, telegram_user_id: int, chat_id: int, now: datetime | None = None
+) -> tuple[Member, Cases]:
+    """The member (created on first contact) and their `cases_of`, in one query.
+
+    Every update of a worker needs the member, and most of them a text that needs the cases.
+    """
+    since = (now or utcnow()) - CLOSED_NOTE_FOR
+    rows = (await session.execute(
+        _MEMBER_WITH_CASES, {"key": members.member_key(telegram_user_id), "since": since}
+    )).all()
+    member = await members.seen(session, rows[0][0] if rows else None,
+                                telegram_user_id=telegram_user_id, chat_id=chat_id)
+    return member, _sorted([case for _member, case in rows if case is not None])

@@ -1,16 +1,18 @@
 """Telegram updates stored before they are acknowledged, so none is lost and none handled twice.
 
-The bot, for each update: `store_update` and commit, then acknowledge it to Telegram (advance
-the getUpdates offset, or answer the webhook with 200). The intake (bot/intake.py) takes
-`pending` updates and counts their attempt (`count_attempts`, committed: the attempt counts even
-if processing crashes), and handles each update in its own transaction that also runs
-`mark_processed`, so the effects and the "done" mark commit together. A redelivered update_id
-is ignored by store_update.
+The bot, for each getUpdates batch (or webhook update): `store_updates` and commit, then
+acknowledge it to Telegram (advance the getUpdates offset, or answer the webhook with 200).
+The intake (bot/intake.py) takes `pending` updates and counts their attempt (`count_attempts`,
+committed: the attempt counts even if processing crashes), and handles each update in its own
+transaction that also runs `mark_processed`, so the effects and the "done" mark commit
+together. A redelivered update_id
+is ignored by store_updates.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Row, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,21 +22,43 @@ from sathi.models import InboundUpdate
 from sathi.sealing import seal_update
 
 MAX_ATTEMPTS = 5
+STORE_CHUNK = 500  # updates per INSERT (4 parameters each: far below SQLite's limit)
+# Statements on the table itself (SQLAlchemy Core): the ORM's bulk UPDATE machinery costs more
+# CPU than the statement, and nothing here needs the identity map.
+_TABLE = InboundUpdate.__table__
 
 
 async def store_update(
     session: AsyncSession, *, update_id: int, payload: str, now: datetime | None = None
 ) -> bool:
     """Stores the update's JSON (encrypted); False when this update_id was stored before."""
+    return await store_updates(session, [(update_id, payload)], now=now) == 1
+
+
+async def store_updates(
+    session: AsyncSession, updates: Sequence[tuple[int, str]], *, now: datetime | None = None
+) -> int:
+    """Stores (update_id, JSON) pairs, encrypted; returns how many were not stored before.
+
+    One INSERT per STORE_CHUNK updates (a getUpdates batch is one statement), not one each.
+    """
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    payload = seal_update(payload)  # under the sender's key: erased with them
-    statement = (
-        insert(InboundUpdate)
-        .values(update_id=update_id, payload=payload, received_at=now or utcnow(), attempts=0)
-        .on_conflict_do_nothing(index_elements=["update_id"])
-    )
-    result = await session.execute(statement)
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    received_at = now or utcnow()
+    payloads: dict[int, str] = {}
+    for update_id, payload in updates:
+        payloads.setdefault(update_id, payload)  # the first copy, as if stored one by one
+    rows = [{"update_id": update_id, "payload": seal_update(payload),  # the sender's key
+             "received_at": received_at, "attempts": 0}
+            for update_id, payload in payloads.items()]
+    new = 0
+    for start in range(0, len(rows), STORE_CHUNK):
+        statement = (
+            insert(_TABLE).values(rows[start:start + STORE_CHUNK])
+            .on_conflict_do_nothing(index_elements=["update_id"])
+            .returning(_TABLE.c.update_id)
+        )
+        new += len((await session.execute(statement)).all())
+    return new
 
 
 async def pending(
@@ -43,22 +67,24 @@ async def pending(
     limit: int = 200,
     max_attempts: int = MAX_ATTEMPTS,
     after: int | None = None,
-) -> list[InboundUpdate]:
-    """The oldest updates not processed yet, in update_id order (one query; nothing counted).
+) -> list[Row[tuple[int, str, int]]]:
+    """The oldest updates not processed yet (update_id, payload, attempts), in update_id order.
 
-    An update that failed max_attempts times is left alone (kept for inspection, not retried).
-    `after` skips update ids up to it (those the caller holds already).
+    One query; nothing counted. An update that failed max_attempts times is left alone (kept
+    for inspection, not retried). `after` skips update ids up to it (those the caller holds
+    already).
     """
-    conditions = [InboundUpdate.processed_at.is_(None), InboundUpdate.attempts < max_attempts]
+    table = _TABLE.c
+    conditions = [table.processed_at.is_(None), table.attempts < max_attempts]
     if after is not None:
-        conditions.append(InboundUpdate.update_id > after)
+        conditions.append(table.update_id > after)
     query = (
-        select(InboundUpdate)
+        select(table.update_id, table.payload, table.attempts)
         .where(*conditions)
-        .order_by(InboundUpdate.update_id)
+        .order_by(table.update_id)
         .limit(limit)
     )
-    return list(await session.scalars(query))
+    return list(await session.execute(query))
 
 
 async def begin_taking(session: AsyncSession) -> None:
@@ -69,8 +95,7 @@ async def begin_taking(session: AsyncSession) -> None:
     """
     if session.get_bind().dialect.name == "sqlite":
         await session.execute(
-            update(InboundUpdate).where(InboundUpdate.update_id == -1)
-            .values(attempts=InboundUpdate.attempts)
+            update(_TABLE).where(_TABLE.c.update_id == -1).values(attempts=_TABLE.c.attempts)
         )
 
 
@@ -78,21 +103,24 @@ async def count_attempts(session: AsyncSession, *, update_ids: list[int], by: in
     """Counts one more attempt for each update about to be tried (-1: one given back)."""
     if update_ids:
         await session.execute(
-            update(InboundUpdate)
-            .where(InboundUpdate.update_id.in_(update_ids), InboundUpdate.processed_at.is_(None))
-            .values(attempts=InboundUpdate.attempts + by)
+            update(_TABLE)
+            .where(_TABLE.c.update_id.in_(update_ids), _TABLE.c.processed_at.is_(None))
+            .values(attempts=_TABLE.c.attempts + by)
         )
+
+
+_MARK_PROCESSED = (  # built once: it runs for every update
+    update(_TABLE)
+    .where(_TABLE.c.update_id == bindparam("id"), _TABLE.c.processed_at.is_(None))
+    .values(processed_at=bindparam("at"))
+)
 
 
 async def mark_processed(
     session: AsyncSession, *, update_id: int, now: datetime | None = None
 ) -> bool:
     """Marks the update done, in the handler's transaction; False if it was done already."""
-    result = await session.execute(
-        update(InboundUpdate)
-        .where(InboundUpdate.update_id == update_id, InboundUpdate.processed_at.is_(None))
-        .values(processed_at=now or utcnow())
-    )
+    result = await session.execute(_MARK_PROCESSED, {"id": update_id, "at": now or utcnow()})
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 

@@ -26,6 +26,17 @@ async def get_or_create_member(
 ) -> Member:
     """The member for a Telegram user, created on first contact; keeps the chat id current."""
     member = await find_member(session, telegram_user_id=telegram_user_id)
+    return await seen(session, member, telegram_user_id=telegram_user_id, chat_id=chat_id)
+
+
+async def seen(
+    session: AsyncSession, member: Member | None, *, telegram_user_id: int, chat_id: int
+) -> Member:
+    """The member who just wrote (created if None), with their chat id and day current.
+
+    Nothing is written when both are as stored: the day is kept to the day, so a worker's
+    second message of a day changes nothing.
+    """
     today = day_of(utcnow())
     if member is None:
         member = Member(telegram_key=member_key(telegram_user_id), chat_id=str(chat_id),

@@ -1,6 +1,8 @@
 import json
 from datetime import timedelta
 
+from sqlalchemy import event
+
 from sathi.db import utcnow
 from sathi.services import inbound
 
@@ -95,3 +97,20 @@ async def test_attempts_are_counted_for_what_is_taken_and_given_back_when_untrie
     async with runtime.sessionmaker() as session:
         attempts = [row.attempts for row in await inbound.pending(session)]
     assert attempts == [1, 0, 0]
+
+
+async def test_a_batch_is_stored_in_one_statement_each_update_once(runtime):
+    async with runtime.sessionmaker.begin() as session:
+        await inbound.store_update(session, update_id=2, payload=_update(2, "stored before"))
+    inserts = []
+    event.listen(runtime.engine.sync_engine, "before_cursor_execute",
+                 lambda *args: inserts.append(args[2]) if args[2].startswith("INSERT") else None)
+    batch = [(1, _update(1, "one")), (2, _update(2, "again")), (3, _update(3, "three")),
+             (1, _update(1, "one, twice in the batch"))]
+    async with runtime.sessionmaker.begin() as session:
+        assert await inbound.store_updates(session, batch) == 2
+    assert len(inserts) == 1
+    async with runtime.sessionmaker() as session:
+        rows = await inbound.pending(session)
+    assert [(row.update_id, json.loads(row.payload)["message"]["text"]) for row in rows] == [
+        (1, "one"), (2, "stored before"), (3, "three")]
