@@ -177,7 +177,8 @@ class CaseListQuery(BaseModel):
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     offset: Annotated[int, Field(
         ge=0, le=1_000_000,
-        description="cases to skip; exact, but its cost grows with it: page deep with cursor",
+        description="cases to skip; exact, but its cost grows with the distance from either end "
+        "of the list: page through the middle with cursor",
     )] = 0
     cursor: str | None = Field(
         None, min_length=1, max_length=300, pattern=r"^[A-Za-z0-9_-]+$",

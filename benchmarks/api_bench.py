@@ -29,7 +29,9 @@ byte (so a server that falls behind shows it). The mix, in turn:
 Printed per database and endpoint: count, p50/p95/p99/max in ms, errors (not 2xx, or no
 answer), and whether p95 < 50 ms; with /proc/loadavg before and after (the machine may be
 shared) and the server process's CPU time per request (above 1000/R ms it cannot keep up
-however idle the machine). Exit 1 when an endpoint misses the target or has errors.
+however idle the machine), and for a PostgreSQL on this host the CPU of its backends serving the
+bench database (the same two cores; a backend that exited during the run, a connection the pool
+closed, is not counted). Exit 1 when an endpoint misses the target or has errors.
 """
 
 from __future__ import annotations
@@ -87,6 +89,19 @@ def _cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _backends_cpu(database: str) -> dict[int, float]:
+    """CPU seconds so far of each local PostgreSQL backend serving `database` (by its title)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if title.startswith("postgres: ") and f" {database} " in title:
+                found[int(entry.name)] = _cpu_seconds(int(entry.name))
+    return found
 
 
 def _free_port() -> int:
@@ -253,6 +268,7 @@ class Load:
     notes: set[str] = field(default_factory=set)
     achieved: float = 0.0
     server_cpu: float = 0.0
+    database_cpu: float | None = None
 
     def request(self, kind: str) -> tuple[str, dict, dict[str, str]]:
         """The path, query and headers of one request of this kind."""
@@ -320,17 +336,25 @@ async def _login(client: httpx.AsyncClient, username: str) -> dict[str, str]:
 
 
 async def drive(
-    base_url: str, server_pid: int, targets: Targets, rate: float, seconds: float
+    base_url: str, server_pid: int, targets: Targets, rate: float, seconds: float,
+    database: str | None = None,
 ) -> Load:
-    """Logs in, warms up for 2 s, then measures `seconds` of load (and the server's CPU)."""
+    """Logs in, warms up for 2 s, then measures `seconds` of load (and the server's CPU).
+
+    With `database` (PostgreSQL on this host), also the CPU of the backends serving it.
+    """
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
         load = Load(client, targets, await _login(client, seed_cases.ADMIN),
                     await _login(client, VOLUNTEER))
         await load.run(rate, 2.0, record=False)
         cpu = _cpu_seconds(server_pid)
+        backends = _backends_cpu(database) if database else {}
         load.achieved = await load.run(rate, seconds, record=True)
         load.server_cpu = _cpu_seconds(server_pid) - cpu
+        if database:
+            load.database_cpu = sum(spent - backends.get(pid, 0.0)
+                                    for pid, spent in _backends_cpu(database).items())
         return load
 
 
@@ -345,6 +369,9 @@ def report(name: str, load: Load) -> bool:
     print(f"\n{name}: {load.achieved:.1f} requests/s sent; load average {_loadavg()}")
     print(f"  server CPU: {load.server_cpu * 1000 / max(count, 1):.1f} ms per request "
           f"({load.server_cpu:.1f} s for {count} requests)")
+    if load.database_cpu is not None:
+        print(f"  PostgreSQL backends' CPU: {load.database_cpu * 1000 / max(count, 1):.1f} ms "
+              "per request (on this host)")
     print(f"  {'endpoint':<18}{'count':>6}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}"
           f"{'errors':>8}  p95 < {TARGET_MS:.0f} ms")
     good = True
@@ -395,8 +422,11 @@ def main() -> int:
     for name, data_dir, url in databases:
         print(f"{name}: preparing {data_dir}", file=sys.stderr)
         targets = asyncio.run(prepare(data_dir, url, args.cases))
+        local = url and url.rsplit("@", 1)[-1].split("/")[0].split(":")[0] in (
+            "127.0.0.1", "localhost")
         with server(data_dir, url) as (base_url, pid):
-            load = asyncio.run(drive(base_url, pid, targets, args.rate, args.seconds))
+            load = asyncio.run(drive(base_url, pid, targets, args.rate, args.seconds,
+                                     database=url.rsplit("/", 1)[1] if local else None))
         good &= report(name, load)
     return 0 if good else 1
 

@@ -36,7 +36,7 @@ async def list_cases(
     """Cases in the caller's languages, urgent first, then oldest first.
 
     Page with `cursor` (each page's `next_cursor`), or with `offset` (exact, with `total`,
-    but slower the deeper it goes).
+    but slower the farther the page is from either end of the list).
     """
     return await volunteer_cases.list_cases(session, staff=staff, **query.model_dump())
 

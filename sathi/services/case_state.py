@@ -70,17 +70,20 @@ def one_writer(service: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
 
 
 async def load_case(
-    session: AsyncSession, case_id: int, *, for_update: bool = False
+    session: AsyncSession, case_id: int | None = None, *, reference: str | None = None,
+    for_update: bool = False,
 ) -> Case | None:
-    """A case with its whole thread, messages' delivery, notes and events, fresh.
+    """A case (by id, or by its normalised reference) with its whole thread, fresh.
 
     Three statements: the case joined to its messages and their deliveries, then its notes and
     its events (each a collection of its own: joining them too would multiply the rows). Not the
-    assignee's account: nothing shows more of it than assignee_id.
+    assignee's account: nothing shows more of it than assignee_id. By reference it is the same
+    three, not a lookup of the id first.
     """
+    found = Case.id == case_id if reference is None else Case.reference == reference
     query = (
         select(Case)
-        .where(Case.id == case_id)
+        .where(found)
         .options(
             joinedload(Case.messages).joinedload(CaseMessage.delivery),
             selectinload(Case.notes),

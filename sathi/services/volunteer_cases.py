@@ -106,10 +106,10 @@ async def get_case_by_reference(session: AsyncSession, *, staff: Staff, referenc
     """A case by the reference in the group's notice; NotFound if not visible or no such case."""
     access.require_case_worker(staff)
     code = normalize_reference(reference)
-    case_id = await session.scalar(select(Case.id).where(Case.reference == code)) if code else None
-    if case_id is None:
+    case = await case_state.load_case(session, reference=code) if code else None
+    if case is None:
         raise NotFound(f"no case {reference}")
-    return await get_case(session, staff=staff, case_id=case_id)
+    return access.ensure_visible(staff, case, case.id)
 
 
 async def get_case(session: AsyncSession, *, staff: Staff, case_id: int) -> Case:
