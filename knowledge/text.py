@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, lru_cache
 
+from knowledge.memo import remembered
+
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _REPEATS = re.compile(r"(.)\1+")
 _JOINERS = "'’`"  # inside Latin words: don't -> dont
@@ -179,9 +181,12 @@ def korean_morphemes(phrase: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return _analysed(phrase) if source is None else _morphemes(source(phrase))
 
 
-@lru_cache(maxsize=8192)
 def _analysed(phrase: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    return _morphemes(kiwi_tokens(phrase))
+    """Kiwi's analysis of a phrase of a worker's message, remembered only within an update.
+
+    A cache across updates would keep workers' Korean sentences in memory (knowledge/memo.py).
+    """
+    return remembered(("korean", phrase), lambda: _morphemes(kiwi_tokens(phrase)))
 
 
 def _morphemes(tokens: tuple[Token, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
