@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -68,10 +69,22 @@ async def main(settings: Settings) -> None:
         with contextlib.suppress(NotImplementedError):  # Windows has no loop signal handlers
             loop.add_signal_handler(signum, stop.set)
     runtime = await open_runtime(settings)
+    settle_heap()
     try:
         await serve(runtime, stop)
     finally:
         await runtime.close()
+
+
+def settle_heap() -> None:
+    """Keeps what start-up built out of the garbage collector's full passes.
+
+    A full pass walks every tracked object: with the search index, the catalogs and Kiwi's
+    wrappers in memory one took 72-94 ms here, and every update waited meanwhile. Frozen objects
+    are still freed by reference counting when they are replaced (a new index after an edit).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 class _Server(uvicorn.Server):
@@ -127,7 +140,8 @@ async def _refresh_knowledge(runtime: Runtime) -> None:
     while True:
         await asyncio.sleep(KNOWLEDGE_REFRESH_SECONDS)
         try:
-            await runtime.knowledge.refresh()
+            if await runtime.knowledge.refresh():
+                settle_heap()
         except Exception:  # noqa: BLE001 - a failed refresh keeps the old index; try again later
             log.exception("knowledge refresh failed")
 
