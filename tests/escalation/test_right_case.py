@@ -36,6 +36,15 @@ async def _open_case(worker, words: str = "my boss hits me") -> None:
     await worker.say(words)
 
 
+async def _open_second_case(worker, words: str) -> None:
+    """With a case open, "Talk to a volunteer" then "new case"."""
+    await worker.say("/menu")
+    await worker.press("esc:offer")
+    await worker.press("esc:offer:new")
+    await worker.press("esc:agree")
+    await worker.say(words)
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 async def test_voice_note_outside_a_case_goes_to_a_volunteer_in_one_tap(
     worker, imported: Runtime, locale
@@ -186,11 +195,7 @@ async def test_a_telegram_reply_goes_to_the_case_of_the_message_replied_to(
     [older] = await _cases(imported)
     replied = await _reply_delivered(client, delivery, fake_api, vol, older.id, "Are you safe?")
 
-    await worker.say("/menu")
-    await worker.press("esc:offer")
-    await worker.press("esc:offer:new")
-    await worker.press("esc:agree")
-    await worker.say("my visa ends soon")
+    await _open_second_case(worker, "my visa ends soon")
     _older, newer = await _cases(imported)
     await worker.say("xyzzy for the newest")  # without Reply: the newest case, as before
 
@@ -222,11 +227,7 @@ async def test_a_telegram_reply_to_the_resolution_question_goes_to_that_case(
     vol = await accounts.login("vol")
     await _chosen(worker, "en")
     await _open_case(worker, "my boss hits me")
-    await worker.say("/menu")
-    await worker.press("esc:offer")
-    await worker.press("esc:offer:new")
-    await worker.press("esc:agree")
-    await worker.say("my visa ends soon")
+    await _open_second_case(worker, "my visa ends soon")
     older, newer = await _cases(imported)
     await client.post(f"/api/v1/cases/{older.id}/claim", headers=vol)
     moved = await client.post(f"/api/v1/cases/{older.id}/status", json={"status": "resolved"},
