@@ -8,11 +8,10 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
-from telegram import Bot, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import Bot, Update
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
-from bot import guidance
+from bot import api, guidance
 from bot.context import Delivery, Outgoing, SathiContext
 from bot.outcomes import classify, retry_seconds
 from bot.ratelimit import RateLimiter
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, SathiContext], Awaitable[None]]
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 RETRIES = 20  # 429s and calls that never reached Telegram, per Bot API call of an answer
 
 
@@ -127,9 +125,8 @@ async def deliver(
     for outgoing in outbox:
         if outgoing.delivery is Delivery.DETACH:
             if pressed is not None:
-                await _quietly(send(lambda: bot.edit_message_reply_markup(
-                    chat_id=chat.id, message_id=pressed.message_id, reply_markup=None
-                )))
+                await _quietly(send(functools.partial(
+                    api.drop_markup, bot, chat.id, pressed.message_id)))
             continue
         chunks = list(outgoing.chunks)
         if outgoing.delivery is Delivery.REPLACE and pressed is not None and len(chunks) == 1:
@@ -137,10 +134,7 @@ async def deliver(
             continue
         for index, chunk in enumerate(chunks):
             markup = outgoing.markup if index == len(chunks) - 1 else None
-            await send(functools.partial(
-                bot.send_message, chat.id, chunk, parse_mode=ParseMode.MARKDOWN_V2,
-                reply_markup=markup, link_preview_options=_NO_PREVIEW,
-            ))
+            await send(functools.partial(api.send_text, bot, chat.id, chunk, markup))
     if query is not None:
         await _quietly(query.answer())
 
@@ -170,19 +164,13 @@ async def _replace(
     chat_id: int, message_id: int, out: Outgoing,
 ) -> None:
     try:
-        await send(lambda: bot.edit_message_text(
-            out.chunks[0], chat_id=chat_id, message_id=message_id,
-            parse_mode=ParseMode.MARKDOWN_V2, reply_markup=out.markup,
-            link_preview_options=_NO_PREVIEW,
-        ))
+        await send(functools.partial(
+            api.edit_text, bot, chat_id, message_id, out.chunks[0], out.markup))
     except BadRequest as exc:
         if "not modified" in str(exc).lower():
             return  # the same button pressed twice
         # Too old or not ours to edit: a new message says the same.
-        await send(lambda: bot.send_message(
-            chat_id, out.chunks[0], parse_mode=ParseMode.MARKDOWN_V2, reply_markup=out.markup,
-            link_preview_options=_NO_PREVIEW,
-        ))
+        await send(functools.partial(api.send_text, bot, chat_id, out.chunks[0], out.markup))
 
 
 async def _quietly(call: Awaitable[object]) -> None:
