@@ -1,13 +1,14 @@
 """The intake's work per update, in one process: statements, commits, CPU (not a test).
 
-Usage: python benchmarks/bot_work.py [--updates N] [--users U] [--queries FILE]
+Usage: python benchmarks/bot_work.py [--updates N] [--users U] [--queries FILE] [--uvloop]
 
 A temporary SQLite data folder (or SATHI_DATABASE_URL, with SATHI_DATA_KEY) with the repository's
 articles, the real Application and Intake, and the tests' fake Bot API in the same event loop;
 N worker questions from U private chats (as in benchmarks/bot_bench.py) are stored in one batch,
 then processed with `Intake.process_pending` until none is left. Printed per update: SQL
 statements (by kind), commits, and the process's CPU milliseconds (the fake's share included, so
-compare runs of this script with each other, not with bot_bench.py's column).
+compare runs of this script with each other, not with bot_bench.py's column). --uvloop runs it
+on the event loop `sathi run` serves on (uvloop where installed) instead of asyncio's.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from bot.app import build_application  # noqa: E402
 from bot.intake import Intake  # noqa: E402
 from knowledge.loader import load_articles  # noqa: E402
 from knowledge.topics import load_topics  # noqa: E402
+from sathi.cli.run import loop_factory  # noqa: E402
 from sathi.runtime import open_runtime  # noqa: E402
 from sathi.services.articles import import_articles  # noqa: E402
 from sathi.settings import get_settings  # noqa: E402
@@ -96,7 +98,10 @@ def main() -> int:
     parser.add_argument("--updates", type=int, default=400)
     parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--queries", type=Path)
-    return asyncio.run(_main(parser.parse_args()))
+    parser.add_argument("--uvloop", action="store_true", help="the event loop of `sathi run`")
+    args = parser.parse_args()
+    with asyncio.Runner(loop_factory=loop_factory() if args.uvloop else None) as runner:
+        return runner.run(_main(args))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ text the worker wrote, and fits Telegram's 64-byte limit.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -72,6 +73,9 @@ def parse_data(data: str | None) -> tuple[str, str, str | None]:
     return area, action, arg or None
 
 
+# Buttons are frozen: the same label and data make the same button for every worker, built
+# once (PTB's objects are costly to build; a menu or an answer list is several per reply).
+@functools.lru_cache(maxsize=4096)
 def _button(label: str, area: str, action: str, arg: str | None = None) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=callback_data(area, action, arg))
 

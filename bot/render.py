@@ -8,6 +8,7 @@ character can break the markup. Long texts are split at line ends under Telegram
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import telegramify_markdown
@@ -85,10 +86,18 @@ def article(article: Article, *, note: str | None = None) -> list[str]:
 
 def phone_article(article: Article, first: str, *, note: str | None = None) -> list[str]:
     """What is shown of an article first (bot.sections): bold title, lead and first steps."""
+    return list(_phone_article(article, first, note))
+
+
+# The same for every worker who reads the article in that language: rendered once, not per
+# update (telegramify-markdown's conversion was most of the CPU of showing an article). Article
+# texts only, never a worker's words; bounded, and an article changed by a reload is a new key.
+@functools.lru_cache(maxsize=1024)
+def _phone_article(article: Article, first: str, note: str | None) -> tuple[str, ...]:
     doc = Doc().add(article.title, "bold").add("\n\n").add_markdown(first)
     if note:
         doc.add("\n\n").add(note, "italic")
-    return doc.messages()
+    return tuple(doc.messages())
 
 
 def section(title: str, heading: str, markdown: str) -> list[str]:

@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -73,6 +73,8 @@ class Translator:
 
     def number(self, value: int | float | Decimal) -> str:
         """A number in this locale's format."""
+        if type(value) is int:
+            return _integer(value, self.babel_locale)
         return format_decimal(value, locale=self.babel_locale)
 
     def won(self, amount: int | Decimal) -> str:
@@ -107,6 +109,15 @@ class Catalogs:
     def normalize(self, code: str | None) -> str | None:
         """Maps a Telegram language_code to one of our languages, or None."""
         return normalize_locale(code, self.available)
+
+
+@lru_cache(maxsize=4096)
+def _integer(value: int, locale: Locale) -> str:
+    """A whole number (a count of results, of cases) formatted once per locale.
+
+    Babel's number patterns cost more CPU than the rest of a reply's text.
+    """
+    return format_decimal(value, locale=locale)
 
 
 def _babel_locale(code: str) -> Locale:
