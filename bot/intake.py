@@ -186,12 +186,18 @@ class Intake:
             self._in_flight.difference_update(handing)
             raise
         fresh = set(new)
+        behind: list[_Taken] = []  # their chat's update failed during the commit: after it
         for update_id, data in kept:
-            if update_id in handing:
-                if update_id in fresh:
-                    self._enqueue(handing[update_id], _Taken(update_id, data, 1))
-                else:  # stored before: a take or another store has it
-                    self._in_flight.discard(update_id)
+            if update_id not in handing:
+                continue
+            if update_id not in fresh:  # stored before: a take or another store has it
+                self._in_flight.discard(update_id)
+            elif handing[update_id] in self._resting:
+                behind.append(_Taken(update_id, data, 1))
+            else:
+                self._enqueue(handing[update_id], _Taken(update_id, data, 1))
+        if behind:
+            await self._give_back(behind)
         if len(fresh) > len(handing.keys() & fresh):
             self._backlog = True
             self._wake.set()
