@@ -45,7 +45,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -61,8 +61,10 @@ from bot.ratelimit import RateLimiter
 from bot.sent_log import recorder
 from bot.work import UpdateWork, bound
 from knowledge.memo import remembering
+from sathi.crypto import current_vault
 from sathi.db import utcnow, write_turn
 from sathi.runtime import Runtime
+from sathi.sealing import sender_key_name
 from sathi.services import inbound
 
 log = logging.getLogger(__name__)
@@ -127,6 +129,17 @@ def _chat_of(data: dict[str, Any] | None, update_id: int) -> object:
     return ("update", update_id)
 
 
+async def _make_sender_keys(updates: Iterable[dict[str, Any]]) -> None:
+    """Makes the keys of new senders in a thread, in one commit, before their updates are sealed.
+
+    Made while sealing, each would be a write of the key store that holds the event loop.
+    """
+    keys = current_vault().keys
+    names = keys.missing(name for data in updates if (name := sender_key_name(data)))
+    if names:
+        await asyncio.to_thread(keys.create, names)
+
+
 def _parsed(payload: str) -> dict[str, Any] | None:
     try:
         data = json.loads(payload)
@@ -175,6 +188,7 @@ class Intake:
         in this commit; the rest are left for `run` to take.
         """
         kept = [(int(data["update_id"]), minimised(data)) for data in updates]
+        await _make_sender_keys(data for _, data in kept)
         handing = self._handing(kept)
         rows = [(update_id, json.dumps(data, ensure_ascii=False)) for update_id, data in kept]
         self._in_flight.update(handing)  # before the commit: a take never takes them too

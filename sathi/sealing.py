@@ -29,19 +29,24 @@ def member_key_name(telegram_key: str) -> str:
     return f"member-{telegram_key}"
 
 
+def sender_key_name(data: Any) -> str | None:
+    """The key-store name of the key a Telegram update is sealed with: its sender's, if any."""
+    for kind in ("message", "edited_message", "callback_query"):
+        found = data.get(kind) if isinstance(data, dict) else None
+        sender = found.get("from") if isinstance(found, dict) else None
+        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+            return member_key_name(current_vault().pseudonym("telegram-user", sender["id"]))
+    return None
+
+
 def seal_update(payload: str) -> str:
     """A stored Telegram update, to be encrypted with its sender's key (erased with them)."""
     try:
         data = json.loads(payload)
     except ValueError:
         return payload
-    for kind in ("message", "edited_message", "callback_query"):
-        found = data.get(kind) if isinstance(data, dict) else None
-        sender = found.get("from") if isinstance(found, dict) else None
-        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
-            pseudonym = current_vault().pseudonym("telegram-user", sender["id"])
-            return Sealed(payload, member_key_name(pseudonym))
-    return payload
+    name = sender_key_name(data)
+    return payload if name is None else Sealed(payload, name)
 
 
 def _seal(target: Any, names: tuple[str, ...], key_name: str, *, insert: bool) -> None:
