@@ -12,6 +12,7 @@ Besides, some word of the query must surely be one of the slug's topic terms (ti
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ KEYWORD_WEIGHT = 1.0  # a term in an article's keywords: that article is about i
 SKELETON_QUALITY = 0.55
 PREFIX_QUALITY = 0.75
 FUZZY_CUTOFF = 83.0  # rapidfuzz ratio: one wrong letter in a word of 6 or more
+TYPOS = 4  # the closest keys of a typo search
 SURE_TYPO = 88.0  # a typo this close, in a word of SURE_LENGTH letters or more, vouches alone
 SURE_LENGTH = 6
 UNSEEN_FACTOR = 0.8  # weight of a query word found nowhere, relative to the rarest known word
@@ -87,7 +89,8 @@ class LanguageIndex:
         for key in postings:
             if not key.startswith(SKELETON) and len(key) >= 4:
                 buckets.setdefault(key[0], []).append(key)
-        self.buckets = buckets
+        self.buckets = buckets  # in the postings' order: rapidfuzz breaks ties by it
+        self.lengths = {letter: _ByLength.of(keys) for letter, keys in buckets.items()}
         self.vocabulary = frozenset(postings)
 
     def matches(self, word: Word) -> list[_Match]:
@@ -132,10 +135,7 @@ class LanguageIndex:
         if len(key) < 4:
             return []
         near = {other: (quality, False) for other, quality in self._prefixes(key, 3)}
-        candidates = self.buckets.get(key[0], []) if len(key) >= 5 else []
-        for other, ratio, _ in process.extract(
-            key, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=4
-        ):
+        for other, ratio, _ in self._typos(key, cutoff) if len(key) >= 5 else []:
             if other == key:
                 continue
             quality = 0.9 * (ratio / 100.0) ** 3
@@ -145,6 +145,22 @@ class LanguageIndex:
             before, was_sure = near.get(other, (0.0, False))
             near[other] = (max(before, quality), sure or was_sure)
         return [(other, quality, sure) for other, (quality, sure) in near.items()]
+
+    def _typos(self, key: str, cutoff: float) -> list[tuple[str, float, int]]:
+        """The TYPOS keys closest to the word among those of its first letter (rapidfuzz ratio)."""
+        lengths = self.lengths.get(key[0])
+        if lengths is None:
+            return []
+        candidates = lengths.around(len(key), cutoff)
+        found = process.extract(
+            key, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+        )
+        if len(found) <= TYPOS:
+            return found
+        # Which of equals are kept: rapidfuzz takes the first, in the postings' order.
+        return process.extract(
+            key, self.buckets[key[0]], scorer=fuzz.ratio, score_cutoff=cutoff, limit=TYPOS
+        )
 
     def score(
         self,
@@ -204,6 +220,31 @@ class LanguageIndex:
                 if support[number] - small_talk >= 1.0
             }
         )
+
+
+@dataclass(frozen=True)
+class _ByLength:
+    """Keys sorted by length, to compare a word only with keys of a length it can be close to.
+
+    rapidfuzz's ratio is 200 * matches / (both lengths), and matches are at most the shorter
+    length: keys far longer or shorter than the word cannot reach the cutoff.
+    """
+
+    keys: list[str]
+    starts: list[int]  # starts[n]: where the keys of n letters or more begin
+
+    @classmethod
+    def of(cls, keys: list[str]) -> _ByLength:
+        ordered = sorted(keys, key=len)
+        lengths = [len(key) for key in ordered]
+        return cls(ordered, [bisect_left(lengths, n) for n in range(lengths[-1] + 2)])
+
+    def around(self, length: int, cutoff: float) -> list[str]:
+        """The keys whose length allows a ratio of `cutoff` with a word of `length` letters."""
+        shortest = math.floor(length * cutoff / (200.0 - cutoff))  # rounded to take more
+        longest = math.ceil(length * (200.0 - cutoff) / cutoff)
+        last = len(self.starts) - 1
+        return self.keys[self.starts[min(shortest, last)] : self.starts[min(longest + 1, last)]]
 
 
 def _confidence(gain: float, weight: float) -> float:
