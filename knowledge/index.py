@@ -12,6 +12,7 @@ Besides, some word of the query must surely be one of the slug's topic terms (ti
 from __future__ import annotations
 
 import math
+from array import array
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Collection
@@ -89,8 +90,7 @@ class LanguageIndex:
         for key in postings:
             if not key.startswith(SKELETON) and len(key) >= 4:
                 buckets.setdefault(key[0], []).append(key)
-        self.buckets = buckets  # in the postings' order: rapidfuzz breaks ties by it
-        self.lengths = {letter: _ByLength.of(keys) for letter, keys in buckets.items()}
+        self.buckets = {letter: _Bucket.of(keys) for letter, keys in buckets.items()}
         self.vocabulary = frozenset(postings)
 
     def matches(self, word: Word) -> list[_Match]:
@@ -135,7 +135,8 @@ class LanguageIndex:
         if len(key) < 4:
             return []
         near = {other: (quality, False) for other, quality in self._prefixes(key, 3)}
-        for other, ratio, _ in self._typos(key, cutoff) if len(key) >= 5 else []:
+        bucket = self.buckets.get(key[0]) if len(key) >= 5 else None
+        for other, ratio in bucket.closest(key, cutoff, TYPOS) if bucket is not None else []:
             if other == key:
                 continue
             quality = 0.9 * (ratio / 100.0) ** 3
@@ -145,22 +146,6 @@ class LanguageIndex:
             before, was_sure = near.get(other, (0.0, False))
             near[other] = (max(before, quality), sure or was_sure)
         return [(other, quality, sure) for other, (quality, sure) in near.items()]
-
-    def _typos(self, key: str, cutoff: float) -> list[tuple[str, float, int]]:
-        """The TYPOS keys closest to the word among those of its first letter (rapidfuzz ratio)."""
-        lengths = self.lengths.get(key[0])
-        if lengths is None:
-            return []
-        candidates = lengths.around(len(key), cutoff)
-        found = process.extract(
-            key, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
-        )
-        if len(found) <= TYPOS:
-            return found
-        # Which of equals are kept: rapidfuzz takes the first, in the postings' order.
-        return process.extract(
-            key, self.buckets[key[0]], scorer=fuzz.ratio, score_cutoff=cutoff, limit=TYPOS
-        )
 
     def score(
         self,
@@ -223,8 +208,8 @@ class LanguageIndex:
 
 
 @dataclass(frozen=True)
-class _ByLength:
-    """Keys sorted by length, to compare a word only with keys of a length it can be close to.
+class _Bucket:
+    """The keys of one first letter, by length: a word is compared with those it can be close to.
 
     rapidfuzz's ratio is 200 * matches / (both lengths), and matches are at most the shorter
     length: keys far longer or shorter than the word cannot reach the cutoff.
@@ -232,19 +217,27 @@ class _ByLength:
 
     keys: list[str]
     starts: list[int]  # starts[n]: where the keys of n letters or more begin
+    order: array[int]  # each key's place in the postings, which breaks ties between equals
 
     @classmethod
-    def of(cls, keys: list[str]) -> _ByLength:
-        ordered = sorted(keys, key=len)
-        lengths = [len(key) for key in ordered]
-        return cls(ordered, [bisect_left(lengths, n) for n in range(lengths[-1] + 2)])
+    def of(cls, keys: list[str]) -> _Bucket:
+        ordered = sorted(range(len(keys)), key=lambda number: len(keys[number]))
+        lengths = [len(keys[number]) for number in ordered]
+        starts = [bisect_left(lengths, n) for n in range(lengths[-1] + 2)]
+        return cls([keys[number] for number in ordered], starts, array("i", ordered))
 
-    def around(self, length: int, cutoff: float) -> list[str]:
-        """The keys whose length allows a ratio of `cutoff` with a word of `length` letters."""
-        shortest = math.floor(length * cutoff / (200.0 - cutoff))  # rounded to take more
-        longest = math.ceil(length * (200.0 - cutoff) / cutoff)
+    def closest(self, word: str, cutoff: float, limit: int) -> list[tuple[str, float]]:
+        """The `limit` keys most like the word with a ratio of `cutoff` or more, best first."""
         last = len(self.starts) - 1
-        return self.keys[self.starts[min(shortest, last)] : self.starts[min(longest + 1, last)]]
+        shortest = math.floor(len(word) * cutoff / (200.0 - cutoff))  # rounded to take more
+        longest = math.ceil(len(word) * (200.0 - cutoff) / cutoff)
+        first = self.starts[min(shortest, last)]
+        found = process.extract(
+            word, self.keys[first : self.starts[min(longest + 1, last)]],
+            scorer=fuzz.ratio, score_cutoff=cutoff, limit=None,
+        )
+        found.sort(key=lambda each: (-each[1], self.order[first + each[2]]))
+        return [(key, ratio) for key, ratio, _ in found[:limit]]
 
 
 def _confidence(gain: float, weight: float) -> float:
