@@ -235,5 +235,6 @@ def detect_language(text: str, candidates: Collection[str], profiles: LanguagePr
     tokens = [
         strip_accents(w) if s == LATIN else w for w, s in words(normalize(text)) if s == script
     ]
-    scores = {lang: sum(profiles.model(lang, script).logprob(w) for w in tokens) for lang in pool}
+    models = {lang: profiles.model(lang, script) for lang in pool}
+    scores = {lang: sum(models[lang].logprob(w) for w in tokens) for lang in pool}
     return max(pool, key=lambda lang: scores[lang])
