@@ -119,16 +119,22 @@ class KeyStore:
         """The names among these that have no key (yet, or any more)."""
         return [name for name in dict.fromkeys(names) if self.get(name) is None]
 
-    def create(self, names: list[str]) -> None:
+    def create(self, names: list[str], *, renew: bool = False) -> None:
         """Makes random keys for these names (those without one), all in one commit.
 
         Each commit of this file waits for the disk (here 7 ms, at times 25): the bot makes a
         getUpdates batch's new workers' keys with one, in a thread, not one each on its loop.
+        `renew`: any key already under a name is destroyed first, in the same commit.
         """
         rows = [(name, self._fernet.encrypt(os.urandom(32)).decode("ascii")) for name in names]
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
+                if renew:
+                    self._db.executemany("DELETE FROM wrapped_key WHERE name = ?",
+                                         [(name,) for name in names])
+                    for name in names:
+                        self._cache.pop(name, None)
                 self._db.executemany("INSERT OR IGNORE INTO wrapped_key VALUES (?, ?)", rows)
                 self._db.execute("COMMIT")
             except BaseException:

@@ -8,6 +8,7 @@ rows -- the live database, its WAL, an old backup -- stops being readable.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -86,11 +87,11 @@ _register(Member, ("chat_id",), lambda member: member_key_name(member.telegram_k
 _register(BotMessage, ("message_ref",), lambda sent: member_key_name(sent.telegram_key))
 
 
-@event.listens_for(Case, "after_insert")
-def _fresh_case_key(mapper: Any, connection: Any, target: Any) -> None:
-    """A new case never inherits the key of an erased case with the same id.
+async def fresh_case_key(case: Case) -> None:
+    """Gives a case just inserted a new key: it never inherits an erased case's key.
 
     SQLite hands out ids again; any key left under this name is destroyed before the case's
-    first words are written.
+    first words are written. In a thread: a commit of the key store waits for the disk, and
+    would hold the event loop meanwhile.
     """
-    current_vault().forget_keys([case_key_name(target.id)])
+    await asyncio.to_thread(current_vault().renew_keys, [case_key_name(case.id)])
