@@ -198,7 +198,7 @@ async def prepare(data_dir: Path, database_url: str | None, cases: int) -> Targe
 
 
 def serve(data_dir: Path, database_url: str | None, port: int) -> None:
-    """Runs the admin API under uvicorn on 127.0.0.1:port until SIGINT or SIGTERM."""
+    """Runs the admin API under uvicorn on 127.0.0.1:port until SIGTERM (or SIGINT)."""
     import uvicorn
 
     from admin_api.main import create_app
@@ -238,7 +238,7 @@ def server(data_dir: Path, database_url: str | None):  # noqa: ANN201
         yield f"http://127.0.0.1:{port}", child.pid
     finally:
         if child.poll() is None:
-            child.send_signal(signal.SIGINT)
+            child.send_signal(signal.SIGTERM)  # uvicorn shuts down; SIGINT would cancel it
             try:
                 child.wait(15)
             except subprocess.TimeoutExpired:

@@ -5,9 +5,14 @@ only then acknowledge the update to Telegram (the next getUpdates offset, or the
 redelivered update_id is ignored by the store, so it is never processed twice.
 
 `run` processes the stored updates, also those left over from before a restart, chats side by
-side and each chat's updates in update_id order. One query takes up to BATCH pending updates
-and the same commit counts an attempt for each; each goes to its chat's lane (a chat's queue in
-memory, at most MAX_IN_FLIGHT updates in all). A lane starts its chat's update k+1 only after
+side and each chat's updates in update_id order. Each update goes to its chat's lane (a chat's
+queue in memory, at most MAX_IN_FLIGHT updates in all) with one attempt counted and committed
+first: while `run` keeps up, `store` hands the new updates to their lanes itself, their attempt
+counted in the store's own commit (no query reads them back, nothing is decrypted). What it
+cannot hand over (no room, a chat whose failed update waits, updates left from before a
+restart) is a backlog, which `run` takes: one query takes up to BATCH pending updates and the
+same commit counts their attempts; `store` hands over again once a look at everything pending
+found no more than it took. A lane starts its chat's update k+1 only after
 update k is committed and its replies are sent, in order, so a chat paced by Telegram (about a
 message a second) waits for its own replies and holds no other chat. Each update gets one
 transaction (bot/work.py) that begins by marking it processed, holds every handler's changes,
@@ -40,7 +45,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,8 +61,10 @@ from bot.ratelimit import RateLimiter
 from bot.sent_log import recorder
 from bot.work import UpdateWork, bound
 from knowledge.memo import remembering
+from sathi.crypto import current_vault
 from sathi.db import utcnow, write_turn
 from sathi.runtime import Runtime
+from sathi.sealing import sender_key_name
 from sathi.services import inbound
 
 log = logging.getLogger(__name__)
@@ -122,6 +129,17 @@ def _chat_of(data: dict[str, Any] | None, update_id: int) -> object:
     return ("update", update_id)
 
 
+async def _make_sender_keys(updates: Iterable[dict[str, Any]]) -> None:
+    """Makes the keys of new senders in a thread, in one commit, before their updates are sealed.
+
+    Made while sealing, each would be a write of the key store that holds the event loop.
+    """
+    keys = current_vault().keys
+    names = keys.missing(name for data in updates if (name := sender_key_name(data)))
+    if names:
+        await asyncio.to_thread(keys.create, names)
+
+
 def _parsed(payload: str) -> dict[str, Any] | None:
     try:
         data = json.loads(payload)
@@ -159,17 +177,64 @@ class Intake:
         self._in_flight: set[int] = set()
         self._resting: dict[object, float] = {}  # chat -> when its failed update is due again
         self._highest: int | None = None  # the highest update id taken
+        self._running = False  # `run` is on: `store` may hand updates to their lanes
+        self._backlog = True  # the database may hold pending updates that no lane holds
         self._stopping = False
 
     async def store(self, updates: Sequence[dict[str, Any]]) -> int:
-        """Stores updates (Telegram's JSON, minimised) and commits; returns how many were new."""
-        rows = [(int(data["update_id"]), json.dumps(minimised(data), ensure_ascii=False))
-                for data in updates]
-        async with self._writing, self.runtime.sessionmaker.begin() as session:
-            new = await inbound.store_updates(session, rows, now=self.clock())
-        if new:
+        """Stores updates (Telegram's JSON, minimised) and commits; returns how many were new.
+
+        While `run` keeps up, the new ones go straight to their lanes, their attempt counted
+        in this commit; the rest are left for `run` to take.
+        """
+        kept = [(int(data["update_id"]), minimised(data)) for data in updates]
+        await _make_sender_keys(data for _, data in kept)
+        handing = self._handing(kept)
+        rows = [(update_id, json.dumps(data, ensure_ascii=False)) for update_id, data in kept]
+        self._in_flight.update(handing)  # before the commit: a take never takes them too
+        try:
+            async with self._writing, self.runtime.sessionmaker.begin() as session:
+                new = await inbound.store_updates(session, rows, now=self.clock(),
+                                                  taken=handing.keys())
+        except BaseException:
+            self._in_flight.difference_update(handing)
+            raise
+        fresh = set(new)
+        behind: list[_Taken] = []  # their chat's update failed during the commit: after it
+        for update_id, data in kept:
+            if update_id not in handing:
+                continue
+            if update_id not in fresh:  # stored before: a take or another store has it
+                self._in_flight.discard(update_id)
+            elif handing[update_id] in self._resting:
+                behind.append(_Taken(update_id, data, 1))
+            else:
+                self._enqueue(handing[update_id], _Taken(update_id, data, 1))
+        if behind:
+            await self._give_back(behind)
+        if len(fresh) > len(handing.keys() & fresh):
+            self._backlog = True
             self._wake.set()
-        return new
+        return len(fresh)
+
+    def _handing(self, kept: list[tuple[int, dict[str, Any]]]) -> dict[int, object]:
+        """The updates `store` may hand to their lanes (update id -> chat), in order.
+
+        None while `run` is off, stopping or behind; a chat whose failed update waits keeps
+        its new ones in the database, behind it; and no more than there is room for.
+        """
+        if not self._running or self._stopping or self._backlog:
+            return {}
+        room = MAX_IN_FLIGHT - len(self._in_flight)
+        handing: dict[int, object] = {}
+        for update_id, data in kept:
+            chat = _chat_of(data, update_id)
+            if update_id in self._in_flight or update_id in handing or chat in self._resting:
+                continue
+            if len(handing) == room:
+                break  # this one and the later ones wait in the database, in order
+            handing[update_id] = chat
+        return handing
 
     async def run(self, stop: asyncio.Event) -> None:
         """Processes stored updates until stop: at once, when woken by `store`, and regularly.
@@ -178,22 +243,25 @@ class Intake:
         everything pending (failed updates due again, updates stored out of order).
         """
         look_back_at = 0.0
+        self._running = True
         try:
             while not stop.is_set():
                 self._wake.clear()
                 full = time.monotonic() >= look_back_at
+                taken = 0
                 try:
                     await self.purge_if_due()
-                    taken = await self._take(full=full, honour_rest=True)
+                    if full or self._backlog:
+                        taken = await self._take(full=full, honour_rest=True)
                     if full:
                         look_back_at = time.monotonic() + self.retry_seconds
                 except Exception:  # noqa: BLE001 - e.g. the database is away: try again later
                     log.exception("taking stored updates failed")
-                    taken = 0
                 if taken < BATCH:  # the replies' notes are written by their recorder's timer
                     wait = max(0.0, min(self.retry_seconds, look_back_at - time.monotonic()))
                     await pause(stop, wait, self._wake)
         finally:
+            self._running = False
             self._stopping = True  # each lane finishes the update in hand
             await self._drain()
             await self._flush_sent_log()
@@ -220,11 +288,12 @@ class Intake:
             return 0
         now = time.monotonic()
         taken: list[tuple[object, _Taken]] = []
+        limit = room + (len(self._in_flight) if full else 0)
         async with self._writing, self.runtime.sessionmaker.begin() as session:
             await inbound.begin_taking(session)
             rows = await inbound.pending(
-                session, limit=room + (len(self._in_flight) if full else 0),
-                max_attempts=self.max_attempts, after=None if full else self._highest,
+                session, limit=limit, max_attempts=self.max_attempts,
+                after=None if full else self._highest,
             )
             for row in rows:
                 if row.update_id in self._in_flight:
@@ -239,13 +308,19 @@ class Intake:
                 if len(taken) == room:
                     break
             await inbound.count_attempts(session, update_ids=[t.update_id for _, t in taken])
+        if full and len(rows) < limit and len(taken) < room:
+            self._backlog = False  # everything pending is in a lane, or waits for its chat
         for chat, item in taken:
-            self._in_flight.add(item.update_id)
-            self._highest = max(self._highest or item.update_id, item.update_id)
-            self._lanes.setdefault(chat, []).append(item)
-            if chat not in self._tasks:
-                self._tasks[chat] = asyncio.create_task(self._lane(chat))
+            self._enqueue(chat, item)
         return len(taken)
+
+    def _enqueue(self, chat: object, item: _Taken) -> None:
+        """Queues a taken update (its attempt committed) in its chat's lane; starts the lane."""
+        self._in_flight.add(item.update_id)
+        self._highest = max(self._highest or item.update_id, item.update_id)
+        self._lanes.setdefault(chat, []).append(item)
+        if chat not in self._tasks:
+            self._tasks[chat] = asyncio.create_task(self._lane(chat))
 
     async def _lane(self, chat: object) -> None:
         """Processes one chat's taken updates in order, each committed and answered first.

@@ -12,6 +12,8 @@ Besides, some word of the query must surely be one of the slug's topic terms (ti
 from __future__ import annotations
 
 import math
+from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ KEYWORD_WEIGHT = 1.0  # a term in an article's keywords: that article is about i
 SKELETON_QUALITY = 0.55
 PREFIX_QUALITY = 0.75
 FUZZY_CUTOFF = 83.0  # rapidfuzz ratio: one wrong letter in a word of 6 or more
+TYPOS = 4  # the closest keys of a typo search
 SURE_TYPO = 88.0  # a typo this close, in a word of SURE_LENGTH letters or more, vouches alone
 SURE_LENGTH = 6
 UNSEEN_FACTOR = 0.8  # weight of a query word found nowhere, relative to the rarest known word
@@ -87,7 +90,7 @@ class LanguageIndex:
         for key in postings:
             if not key.startswith(SKELETON) and len(key) >= 4:
                 buckets.setdefault(key[0], []).append(key)
-        self.buckets = buckets
+        self.buckets = {letter: _Bucket.of(keys) for letter, keys in buckets.items()}
         self.vocabulary = frozenset(postings)
 
     def matches(self, word: Word) -> list[_Match]:
@@ -132,10 +135,8 @@ class LanguageIndex:
         if len(key) < 4:
             return []
         near = {other: (quality, False) for other, quality in self._prefixes(key, 3)}
-        candidates = self.buckets.get(key[0], []) if len(key) >= 5 else []
-        for other, ratio, _ in process.extract(
-            key, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=4
-        ):
+        bucket = self.buckets.get(key[0]) if len(key) >= 5 else None
+        for other, ratio in bucket.closest(key, cutoff, TYPOS) if bucket is not None else []:
             if other == key:
                 continue
             quality = 0.9 * (ratio / 100.0) ** 3
@@ -204,6 +205,39 @@ class LanguageIndex:
                 if support[number] - small_talk >= 1.0
             }
         )
+
+
+@dataclass(frozen=True)
+class _Bucket:
+    """The keys of one first letter, by length: a word is compared with those it can be close to.
+
+    rapidfuzz's ratio is 200 * matches / (both lengths), and matches are at most the shorter
+    length: keys far longer or shorter than the word cannot reach the cutoff.
+    """
+
+    keys: list[str]
+    starts: list[int]  # starts[n]: where the keys of n letters or more begin
+    order: array[int]  # each key's place in the postings, which breaks ties between equals
+
+    @classmethod
+    def of(cls, keys: list[str]) -> _Bucket:
+        ordered = sorted(range(len(keys)), key=lambda number: len(keys[number]))
+        lengths = [len(keys[number]) for number in ordered]
+        starts = [bisect_left(lengths, n) for n in range(lengths[-1] + 2)]
+        return cls([keys[number] for number in ordered], starts, array("i", ordered))
+
+    def closest(self, word: str, cutoff: float, limit: int) -> list[tuple[str, float]]:
+        """The `limit` keys most like the word with a ratio of `cutoff` or more, best first."""
+        last = len(self.starts) - 1
+        shortest = math.floor(len(word) * cutoff / (200.0 - cutoff))  # rounded to take more
+        longest = math.ceil(len(word) * (200.0 - cutoff) / cutoff)
+        first = self.starts[min(shortest, last)]
+        found = process.extract(
+            word, self.keys[first : self.starts[min(longest + 1, last)]],
+            scorer=fuzz.ratio, score_cutoff=cutoff, limit=None,
+        )
+        found.sort(key=lambda each: (-each[1], self.order[first + each[2]]))
+        return [(key, ratio) for key, ratio, _ in found[:limit]]
 
 
 def _confidence(gain: float, weight: float) -> float:

@@ -33,63 +33,84 @@ class WordModel:
     def __init__(self) -> None:
         self.words: Counter[str] = Counter()
         self.total = 0.0
-        self._grams: Counter[str] | None = None  # counted on first use: most are never needed
-        self._letters = 0.0
-        self._steps: dict[str, float] | None = None
+        self._letters: _LetterModel | None = None
 
     def add(self, word: str, weight: float = 1.0) -> None:
         """Counts one occurrence of a word."""
         self.words[word] += weight
         self.total += weight
-        self._grams = self._steps = None
+        self._letters = None
 
-    @property
-    def grams(self) -> Counter[str]:
-        """Letter 1-, 2- and 3-grams of the words seen, with '|'-prefixed context counts."""
-        if self._grams is None:
-            grams: Counter[str] = Counter()
-            for word, weight in self.words.items():
-                padded = f"^^{word}$"
-                for i in range(2, len(padded)):
-                    for n in (1, 2, 3):
-                        grams[padded[i - n + 1 : i + 1]] += weight
-                        if n > 1:
-                            grams["|" + padded[i - n + 1 : i]] += weight
-            self._letters = sum(self.words[w] * (len(w) + 1) for w in self.words)
-            self._grams = grams
-        return self._grams
+    def letters(self) -> _LetterModel:
+        """The letter model of the words seen, made on first use (build_profiles makes it)."""
+        if self._letters is None:
+            self._letters = _LetterModel.of(self.words)
+        return self._letters
 
-    @property
-    def steps(self) -> dict[str, float]:
-        """The log-probability of each letter trigram the words have, worked out once."""
-        if self._steps is None:
-            grams = self.grams
-            self._steps = {gram: self._step(gram) for gram in grams
-                           if len(gram) == 3 and not gram.startswith("|")}
-        return self._steps
+    def logprob(self, word: str) -> float:
+        """Log-probability of a word: its count smoothed towards the letter model."""
+        letters = math.exp(self.letters().logprob(word))
+        return math.log((self.words[word] + _BACKOFF * letters) / (self.total + _BACKOFF))
 
-    def _step(self, gram: str) -> float:
-        """The log-probability of a trigram's last letter after the first two (models mixed)."""
-        grams = self.grams
-        unigram = (grams[gram[2]] + 1.0) / (self._letters + 40.0)  # 40: the alphabet's size
-        bigram = _ratio(grams[gram[1:]], grams["|" + gram[1]])
-        trigram = _ratio(grams[gram], grams["|" + gram[:2]])
-        return math.log(0.6 * trigram + 0.3 * bigram + 0.1 * unigram)
 
-    def _letter_logprob(self, word: str) -> float:
-        steps = self.steps  # a trigram the words never had is worked out, and not kept
+@dataclass(frozen=True)
+class _LetterModel:
+    """Log-probabilities of a letter after the two before it: trigram, bigram, unigram mixed.
+
+    Worked out for every trigram, bigram and letter the words have. A trigram they never had
+    falls back on its last two letters' mix, and a bigram they never had on its last letter's.
+    """
+
+    triples: dict[str, float]
+    pairs: dict[str, float]  # a trigram never seen, by its last two letters
+    singles: dict[str, float]  # a trigram and bigram never seen, by the last letter
+    unseen: float  # a letter never seen either
+
+    @classmethod
+    def of(cls, words: Counter[str]) -> _LetterModel:
+        """Counts the letter 1-, 2- and 3-grams of the words, with their contexts."""
+        grams: Counter[str] = Counter()
+        contexts: Counter[str] = Counter()
+        for word, weight in words.items():
+            padded = f"^^{word}$"
+            for i in range(2, len(padded)):
+                for n in (1, 2, 3):
+                    grams[padded[i - n + 1 : i + 1]] += weight
+                    if n > 1:
+                        contexts[padded[i - n + 1 : i]] += weight
+        letters = sum(words[w] * (len(w) + 1) for w in words)
+
+        def unigram(letter: str) -> float:
+            return (grams[letter] + 1.0) / (letters + 40.0)  # 40: the alphabet's size
+
+        def ratio(gram: str) -> float:
+            return _ratio(grams[gram], contexts[gram[:-1]])
+
+        return cls(
+            {g: _mix(ratio(g), ratio(g[1:]), unigram(g[2])) for g in grams if len(g) == 3},
+            {g: _mix(0.0, ratio(g), unigram(g[1])) for g in grams if len(g) == 2},
+            {g: _mix(0.0, 0.0, unigram(g)) for g in grams if len(g) == 1},
+            _mix(0.0, 0.0, 1.0 / (letters + 40.0)),
+        )
+
+    def logprob(self, word: str) -> float:
+        """Log-probability of a word's letters, one after the other, and of its end."""
+        triples, pairs, singles = self.triples, self.pairs, self.singles
         padded = f"^^{word}$"
         logprob = 0.0
         for i in range(2, len(padded)):
             gram = padded[i - 2 : i + 1]
-            step = steps.get(gram)
-            logprob += self._step(gram) if step is None else step
+            step = triples.get(gram)
+            if step is None:
+                step = pairs.get(gram[1:])
+                if step is None:
+                    step = singles.get(gram[2], self.unseen)
+            logprob += step
         return logprob
 
-    def logprob(self, word: str) -> float:
-        """Log-probability of a word: its count smoothed towards the letter model."""
-        letters = math.exp(self._letter_logprob(word))
-        return math.log((self.words[word] + _BACKOFF * letters) / (self.total + _BACKOFF))
+
+def _mix(trigram: float, bigram: float, unigram: float) -> float:
+    return math.log(0.6 * trigram + 0.3 * bigram + 0.1 * unigram)
 
 
 def _ratio(count: float, context: float) -> float:
@@ -139,6 +160,12 @@ def build_profiles(
         model = profiles.model(*key)
         for word, weight in counter.items():
             model.add(word, weight)
+    # Words decide only between languages of one script: their letter models are made now, at
+    # start-up, not for a worker's message (a script of one language is never weighed).
+    shared = Counter(script for _lang, script in profiles.models)
+    for (_lang, script), model in profiles.models.items():
+        if shared[script] > 1:
+            model.letters()
     return profiles
 
 
@@ -208,5 +235,6 @@ def detect_language(text: str, candidates: Collection[str], profiles: LanguagePr
     tokens = [
         strip_accents(w) if s == LATIN else w for w, s in words(normalize(text)) if s == script
     ]
-    scores = {lang: sum(profiles.model(lang, script).logprob(w) for w in tokens) for lang in pool}
+    models = {lang: profiles.model(lang, script) for lang in pool}
+    scores = {lang: sum(models[lang].logprob(w) for w in tokens) for lang in pool}
     return max(pool, key=lambda lang: scores[lang])

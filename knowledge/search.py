@@ -25,7 +25,7 @@ from functools import lru_cache
 from knowledge.index import KEYWORD_WEIGHT, LanguageIndex
 from knowledge.langdata import LanguageData, language_data
 from knowledge.langdetect import LanguageProfiles, build_profiles, detect_language
-from knowledge.memo import remembered
+from knowledge.memo import building, remembered, word_cached
 from knowledge.models import Article, SearchHit
 from knowledge.terms import Word, analyse, pairs, stems
 from knowledge.text import normalize
@@ -58,18 +58,19 @@ class KnowledgeBase:
         self._data_for = data_for
         self.languages = sorted({a.lang for a in self._articles})
         self._slugs = list(dict.fromkeys(a.slug for a in self._articles))
-        english = data_for(ENGLISH)
-        terms: dict[tuple[str, str], dict[str, float]] = {}
-        self._topics: dict[tuple[str, str], frozenset[str]] = {}
-        for a in self._articles:
-            key = (a.slug, a.lang)
-            terms[key], self._topics[key] = _article_terms(a, data_for(a.lang), english)
-        variants: dict[str, str] = {}  # most keys are in every language's index (English's)
-        self._indexes = {
-            lang: self._build_index(lang, terms, variants) for lang in self.languages
-        }
-        self._read_data_files()
-        self._profiles: LanguageProfiles = build_profiles(self._articles, data_for)
+        with building():  # the articles' words are analysed once, then forgotten
+            english = data_for(ENGLISH)
+            terms: dict[tuple[str, str], dict[str, float]] = {}
+            self._topics: dict[tuple[str, str], frozenset[str]] = {}
+            for a in self._articles:
+                key = (a.slug, a.lang)
+                terms[key], self._topics[key] = _article_terms(a, data_for(a.lang), english)
+            variants: dict[str, str] = {}  # most keys are in every language's index (English's)
+            self._indexes = {
+                lang: self._build_index(lang, terms, variants) for lang in self.languages
+            }
+            self._read_data_files()
+            self._profiles: LanguageProfiles = build_profiles(self._articles, data_for)
 
     def __setstate__(self, state: dict[str, object]) -> None:
         """Unpickled (knowledge/snapshot.py): the data files are read as after a build."""
@@ -264,7 +265,7 @@ def _is_stopword(word: Word, data: LanguageData, english: LanguageData) -> bool:
     return word.script != "PAIR" and _stopword(word.surface, word.script == "LATIN", data, english)
 
 
-@lru_cache(maxsize=100_000)
+@word_cached
 def _stopword(surface: str, latin: bool, data: LanguageData, english: LanguageData) -> bool:
     """A stopword, or one with a case ending (तपाईंलाई); Latin words may be English stopwords."""
     lists = [data.stopwords, english.stopwords] if latin else [data.stopwords]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from knowledge.langdata import LanguageData
+from knowledge.memo import word_cached
 from knowledge.romanize import (
     brahmic_to_latin,
     hangul_to_latin,
@@ -87,7 +87,7 @@ def analyse(text: str, data: LanguageData) -> Iterator[Word]:
         yield from _korean(pending_korean, data)
 
 
-@lru_cache(maxsize=100_000)
+@word_cached
 def _keys(word: str, script: str, data: LanguageData) -> tuple[tuple[str, float], ...]:
     if script == "DIGIT":
         return ((word.lstrip("0") or "0", NUMBER_WEIGHT),)
@@ -154,13 +154,13 @@ def _korean(eojeols: list[str], data: LanguageData) -> Iterator[Word]:
             yield Word(eojeol, "HANGUL", keys, optional=True)
 
 
-@lru_cache(maxsize=100_000)
+@word_cached
 def spell_latin(word: str, data: LanguageData) -> str:
     """How chat users would write a native-script word of this language in Latin letters."""
     return brahmic_to_latin(word, data.inherent_vowel, data.letters)
 
 
-@lru_cache(maxsize=100_000)
+@word_cached
 def _hangul_keys(form: str) -> tuple[tuple[str, float], ...]:
     keys: dict[str, float] = {form: 1.0}
     if len(form) >= 2 and "\uac00" <= form[0] <= "\ud7a3":

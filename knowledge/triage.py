@@ -82,11 +82,10 @@ class Phrase:
     hangul: str | None = None
     start: bool = False
     end: bool = False
-    letters: frozenset[str] = frozenset()  # the first letters of its words: all must be there
+    words: frozenset[str] = frozenset()  # its words ('..' aside): all must be in the message
 
     def __post_init__(self) -> None:
-        letters = frozenset(part[:1] for part in self.tokens if part != GAP)
-        object.__setattr__(self, "letters", letters)
+        object.__setattr__(self, "words", frozenset(p for p in self.tokens if p != GAP))
 
 
 @dataclass(frozen=True)
@@ -118,25 +117,31 @@ class Rules:
 
 @dataclass(frozen=True)
 class _Plan:
-    """Each phrase filed under one of its first letters (its rarest), Hangul phrases apart.
+    """Each phrase filed under one of its words (its rarest), Hangul phrases apart.
 
-    A message then only looks at the phrases filed under the letters its words begin with:
-    a phrase can only match if all its words' first letters are there. Of ~900 phrases a
-    message typically meets a few dozen.
+    A message first finds which phrase words it has, looking each way of matching (`_same`)
+    up rather than trying it: a message word gives its beginnings (for starred words, and for
+    words that Devanagari and Bengali suffix), and a long Latin one the few long phrase words of
+    its first letter and about its length, for a typo. Only the phrases filed under a word the
+    message has, whose words it all has, are then matched in order: of ~900 phrases, a message
+    typically meets none.
     """
 
     rules: dict[str, tuple[tuple[Rule, Phrase], ...]]
     rules_hangul: tuple[tuple[Rule, Phrase], ...]
     negatives: dict[str, tuple[Phrase, ...]]
     negatives_hangul: tuple[Phrase, ...]
+    plain: frozenset[str]  # the phrase words without a star
+    starred: frozenset[str]  # what the starred words begin with: 'kill' of 'kill*'
+    typos: dict[tuple[str, int], tuple[str, ...]]  # long plain words by first letter and length
 
     @classmethod
     def of(cls, rules: Rules) -> _Plan:
         every = [phrase for rule in rules.rules for phrase in rule.phrases] + rules.negatives
-        common = Counter(letter for phrase in every for letter in phrase.letters)
+        common = Counter(word for phrase in every for word in phrase.words)
 
         def key(phrase: Phrase) -> str:
-            return min(phrase.letters, key=lambda letter: (common[letter], letter))
+            return min(phrase.words, key=lambda word: (common[word], word))
 
         filed: dict[str, list[tuple[Rule, Phrase]]] = {}
         negatives: dict[str, list[Phrase]] = {}
@@ -147,12 +152,40 @@ class _Plan:
         for phrase in rules.negatives:
             if phrase.hangul is None:
                 negatives.setdefault(key(phrase), []).append(phrase)
+        plain = {word for word in common if not word.endswith("*")}
+        typos: dict[tuple[str, int], list[str]] = {}
+        for word in sorted(plain):
+            if len(word) >= FUZZY_MIN:
+                typos.setdefault((word[0], len(word)), []).append(word)
         return cls(
-            {letter: tuple(found) for letter, found in filed.items()},
+            {word: tuple(found) for word, found in filed.items()},
             tuple((r, p) for r in rules.rules for p in r.phrases if p.hangul is not None),
-            {letter: tuple(found) for letter, found in negatives.items()},
+            {word: tuple(found) for word, found in negatives.items()},
             tuple(p for p in rules.negatives if p.hangul is not None),
+            frozenset(plain),
+            frozenset(word[:-1] for word in common if word.endswith("*")),
+            {place: tuple(found) for place, found in typos.items()},
         )
+
+    def words_in(self, tokens: list[tuple[str, str]]) -> set[str]:
+        """The phrase words that some token matches (as `_same` decides)."""
+        found: set[str] = set()
+        for word, script in tokens:
+            if word in self.plain:
+                found.add(word)
+            suffixing = script in _SUFFIXING
+            for end in range(1, len(word) + 1):
+                start = word[:end]
+                if start in self.starred:
+                    found.add(start + "*")
+                if suffixing and end >= 2 and start in self.plain:
+                    found.add(start)
+            if script == "LATIN" and len(word) >= FUZZY_MIN - 1:
+                for length in (len(word) - 1, len(word), len(word) + 1):
+                    for part in self.typos.get((word[0], length), ()):
+                        if Levenshtein.distance(word, part, score_cutoff=1) <= 1:
+                            found.add(part)
+        return found
 
 
 def _phrase(text: str) -> Phrase:
@@ -299,25 +332,23 @@ def triage(text: str | None) -> Alert | None:
 
 @dataclass
 class _Message:
-    """A normalised message, and where each phrase word matches in it.
+    """A normalised message, the phrase words it has, and where each matches in it.
 
     Found once per word (the phrases share their words). Every way a word can match (`_same`)
-    keeps its first letter, so only the tokens that begin with that letter are compared, and a
-    phrase with a word whose first letter is nowhere in the message is skipped at once.
+    keeps its first letter, so only the tokens that begin with that letter are compared.
     """
 
     tokens: list[tuple[str, str]]
     compact: str
+    words: set[str]  # the phrase words that match somewhere (_Plan.words_in)
     blocked: set[int] = field(default_factory=set)
     blocked_chars: set[int] = field(default_factory=set)
     _by_letter: dict[str, list[int]] = field(default_factory=dict)
-    letters: frozenset[str] = frozenset()
     _at: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for position, (word, _script) in enumerate(self.tokens):
             self._by_letter.setdefault(word[:1], []).append(position)
-        self.letters = frozenset(self._by_letter)
 
     def at(self, part: str) -> frozenset[int]:
         """The positions of the tokens that a phrase word matches."""
@@ -333,16 +364,16 @@ def classify(text: str, rules: Rules) -> Alert | None:
     """The alert for a text under the given rules (triage() uses the shipped files)."""
     norm = normalize(text)
     tokens = [(_fold(w, s), s) for w, s in words(norm)]
-    message = _Message(tokens, _compact(norm))
     plan = rules.plan
+    message = _Message(tokens, _compact(norm), plan.words_in(tokens))
     hangul = _JAMO.search(message.compact) is not None
-    for letter in message.letters:
-        for negative in plan.negatives.get(letter, ()):
+    for word in message.words:
+        for negative in plan.negatives.get(word, ()):
             _block(message, negative)
     for negative in plan.negatives_hangul if hangul else ():
         _block(message, negative)
     found: dict[Level, list[str]] = {}
-    candidates = [pair for letter in message.letters for pair in plan.rules.get(letter, ())]
+    candidates = [pair for word in message.words for pair in plan.rules.get(word, ())]
     for rule, phrase in candidates + list(plan.rules_hangul if hangul else ()):
         if rule.kind not in found.get(rule.level, ()) and _matches(message, phrase):
             found.setdefault(rule.level, []).append(rule.kind)
@@ -357,7 +388,7 @@ def _block(message: _Message, phrase: Phrase) -> None:
         for match in _hangul_spans(message, phrase, respect_blocks=False):
             message.blocked_chars.update(range(*match))
         return
-    if not phrase.letters <= message.letters:
+    if not phrase.words <= message.words:
         return
     for span in _token_spans(message, phrase, respect_blocks=False):
         message.blocked.update(span)
@@ -365,8 +396,9 @@ def _block(message: _Message, phrase: Phrase) -> None:
 
 def _matches(message: _Message, phrase: Phrase) -> bool:
     if phrase.hangul is not None:
-        return next(_hangul_spans(message, phrase, respect_blocks=True), None) is not None
-    return phrase.letters <= message.letters and next(
+        return phrase.hangul in message.compact and next(
+            _hangul_spans(message, phrase, respect_blocks=True), None) is not None
+    return phrase.words <= message.words and next(
         _token_spans(message, phrase, respect_blocks=True), None) is not None
 
 

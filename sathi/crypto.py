@@ -78,6 +78,12 @@ class Vault:
             self._named.pop(name, None)
         return self.keys.destroy(names)
 
+    def renew_keys(self, names: list[str]) -> None:
+        """Gives these names new keys, destroying any old ones (a new case under a used id)."""
+        for name in names:
+            self._named.pop(name, None)
+        self.keys.create(names, renew=True)
+
     def encrypt(self, text: str) -> str:
         """Returns a Fernet token (authenticated encryption) for the text.
 

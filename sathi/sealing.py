@@ -8,6 +8,7 @@ rows -- the live database, its WAL, an old backup -- stops being readable.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -29,19 +30,24 @@ def member_key_name(telegram_key: str) -> str:
     return f"member-{telegram_key}"
 
 
+def sender_key_name(data: Any) -> str | None:
+    """The key-store name of the key a Telegram update is sealed with: its sender's, if any."""
+    for kind in ("message", "edited_message", "callback_query"):
+        found = data.get(kind) if isinstance(data, dict) else None
+        sender = found.get("from") if isinstance(found, dict) else None
+        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+            return member_key_name(current_vault().pseudonym("telegram-user", sender["id"]))
+    return None
+
+
 def seal_update(payload: str) -> str:
     """A stored Telegram update, to be encrypted with its sender's key (erased with them)."""
     try:
         data = json.loads(payload)
     except ValueError:
         return payload
-    for kind in ("message", "edited_message", "callback_query"):
-        found = data.get(kind) if isinstance(data, dict) else None
-        sender = found.get("from") if isinstance(found, dict) else None
-        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
-            pseudonym = current_vault().pseudonym("telegram-user", sender["id"])
-            return Sealed(payload, member_key_name(pseudonym))
-    return payload
+    name = sender_key_name(data)
+    return payload if name is None else Sealed(payload, name)
 
 
 def _seal(target: Any, names: tuple[str, ...], key_name: str, *, insert: bool) -> None:
@@ -81,11 +87,11 @@ _register(Member, ("chat_id",), lambda member: member_key_name(member.telegram_k
 _register(BotMessage, ("message_ref",), lambda sent: member_key_name(sent.telegram_key))
 
 
-@event.listens_for(Case, "after_insert")
-def _fresh_case_key(mapper: Any, connection: Any, target: Any) -> None:
-    """A new case never inherits the key of an erased case with the same id.
+async def fresh_case_key(case: Case) -> None:
+    """Gives a case just inserted a new key: it never inherits an erased case's key.
 
     SQLite hands out ids again; any key left under this name is destroyed before the case's
-    first words are written.
+    first words are written. In a thread: a commit of the key store waits for the disk, and
+    would hold the event loop meanwhile.
     """
-    current_vault().forget_keys([case_key_name(target.id)])
+    await asyncio.to_thread(current_vault().renew_keys, [case_key_name(case.id)])

@@ -9,7 +9,7 @@ together. A redelivered update_id
 is ignored by store_updates.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import Row, bindparam, delete, select, update
@@ -32,15 +32,17 @@ async def store_update(
     session: AsyncSession, *, update_id: int, payload: str, now: datetime | None = None
 ) -> bool:
     """Stores the update's JSON (encrypted); False when this update_id was stored before."""
-    return await store_updates(session, [(update_id, payload)], now=now) == 1
+    return bool(await store_updates(session, [(update_id, payload)], now=now))
 
 
 async def store_updates(
-    session: AsyncSession, updates: Sequence[tuple[int, str]], *, now: datetime | None = None
-) -> int:
-    """Stores (update_id, JSON) pairs, encrypted; returns how many were not stored before.
+    session: AsyncSession, updates: Sequence[tuple[int, str]], *, now: datetime | None = None,
+    taken: Collection[int] = (),
+) -> list[int]:
+    """Stores (update_id, JSON) pairs, encrypted; returns the ids not stored before.
 
     One INSERT per STORE_CHUNK updates (a getUpdates batch is one statement), not one each.
+    `taken`: ids the caller processes at once, their first attempt counted as a take would.
     """
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     received_at = now or utcnow()
@@ -48,16 +50,16 @@ async def store_updates(
     for update_id, payload in updates:
         payloads.setdefault(update_id, payload)  # the first copy, as if stored one by one
     rows = [{"update_id": update_id, "payload": seal_update(payload),  # the sender's key
-             "received_at": received_at, "attempts": 0}
+             "received_at": received_at, "attempts": 1 if update_id in taken else 0}
             for update_id, payload in payloads.items()]
-    new = 0
+    new: list[int] = []
     for start in range(0, len(rows), STORE_CHUNK):
         statement = (
             insert(_TABLE).values(rows[start:start + STORE_CHUNK])
             .on_conflict_do_nothing(index_elements=["update_id"])
             .returning(_TABLE.c.update_id)
         )
-        new += len((await session.execute(statement)).all())
+        new.extend(await session.scalars(statement))
     return new
 
 

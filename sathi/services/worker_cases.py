@@ -24,6 +24,7 @@ from sathi.enums import (
 )
 from sathi.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from sathi.models import Case, CaseMessage, Member
+from sathi.sealing import fresh_case_key
 from sathi.services import case_state, notices
 from sathi.services.references import normalize_reference, unique_reference
 from sathi.services.urgency import is_emergency
@@ -86,6 +87,7 @@ async def open_case(
     )
     session.add(case)
     await session.flush()
+    await fresh_case_key(case)
     case_state.record(session, case, CaseEventKind.opened, now=now)
     if kind is not None:
         session.add(_worker_message(case, kind, text, file_id))

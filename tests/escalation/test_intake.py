@@ -1,7 +1,9 @@
 """No worker message is lost to a crash or a restart, and none is processed twice."""
 
 import asyncio
+import json
 import logging
+import threading
 
 import httpx
 from sqlalchemy import select, update
@@ -12,9 +14,11 @@ from bot.intake import Intake
 from bot.polling import Poller
 from bot.webhook import SECRET_HEADER, WEBHOOK_PATH, webhook_router
 from sathi.cli.run import serve
+from sathi.crypto import current_vault
 from sathi.enums import MessageKind
 from sathi.models import Case, CaseMessage, InboundUpdate
 from sathi.runtime import Runtime, open_runtime
+from sathi.sealing import member_key_name
 from sathi.services import escalation, inbound, members, worker_cases
 from tests.bot.conftest import TOKEN
 from tests.bot.test_run import _free_port as free_port
@@ -254,3 +258,27 @@ async def test_replies_written_while_the_bot_is_down_arrive_when_it_starts(
     [reply] = fake_api.delivered(updates.CHAT_ID)
     assert "Written while the bot was down" in reply.text
     assert "getUpdates" in [call.method for call in fake_api.calls]
+
+
+async def test_the_keys_of_a_batchs_new_senders_are_made_in_one_commit_off_the_loop(
+    runtime, app, monkeypatch
+):
+    keys = current_vault().keys
+    create, made = keys.create, []
+
+    def recording(names):
+        made.append((sorted(names), threading.current_thread() is threading.main_thread()))
+        create(names)
+
+    monkeypatch.setattr(keys, "create", recording)
+    users = (8_800_000_001, 8_800_000_002, 8_800_000_003)
+    batch = [updates.text("hello", user_id=user) for user in (*users, users[0])]
+    assert await Intake(app).store(batch) == 4
+    names = sorted(member_key_name(members.member_key(user)) for user in users)
+    assert made == [(names, False)], "one call, in a worker thread"
+    assert await Intake(app).store([updates.text("again", user_id=users[1])]) == 1
+    assert len(made) == 1, "a known sender's key is not made again"
+    async with runtime.sessionmaker() as session:
+        rows = await inbound.pending(session)
+    assert [json.loads(row.payload)["message"]["text"] for row in rows] == [
+        "hello", "hello", "hello", "hello", "again"]

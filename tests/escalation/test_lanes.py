@@ -2,8 +2,9 @@
 
 import asyncio
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from bot import intake as intake_module
 from bot.app import build_application
 from bot.intake import Intake
 from sathi.models import Case, CaseMessage, InboundUpdate
@@ -148,3 +149,90 @@ async def test_nothing_is_lost_or_doubled_when_stopped_mid_batch(runtime, settin
     assert all(row.processed_at is not None and row.attempts == 1 for row in rows)
     for user in users:
         assert len(fake_api.delivered(user)) == 8, "one answer per update, none twice"
+
+
+async def _running(intake: Intake):
+    """Starts the intake's loop; returns its stop event and task."""
+    stop = asyncio.Event()
+    return stop, asyncio.create_task(intake.run(stop))
+
+
+async def test_while_running_stored_updates_go_to_their_lanes_without_a_take(
+    runtime, app, fake_api
+):
+    await _open_cases(runtime, A, B)
+    intake = Intake(app)
+    stop, task = await _running(intake)
+    try:
+        await intake.store([updates.text("first", user_id=A)])
+        await _until(lambda: len(fake_api.delivered(A)) == 1)
+        statements: list[str] = []
+        event.listen(runtime.engine.sync_engine, "before_cursor_execute",
+                     lambda _c, _k, sql, *rest: statements.append(sql))
+        sent = [(A, "a1"), (B, "b1"), (A, "a2"), (B, "b2")]
+        assert await intake.store([updates.text(text, user_id=user) for user, text in sent]) == 4
+        await _until(lambda: len(fake_api.delivered(A)) == 3 and len(fake_api.delivered(B)) == 2)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+    reads = [sql for sql in statements if sql.lstrip().startswith("SELECT")
+             and "FROM inbound_updates" in sql]
+    assert reads == [], "handed over by the store: nothing read back"
+    assert sorted((await _case_texts(runtime)).values()) == [["b1", "b2"], ["first", "a1", "a2"]]
+    rows = await _inbound(runtime)
+    assert all(row.processed_at is not None and row.attempts == 1 for row in rows)
+
+
+async def test_what_the_lanes_have_no_room_for_is_taken_later_in_order(
+    runtime, app, fake_api, monkeypatch
+):
+    await _open_cases(runtime, A)
+    monkeypatch.setattr(intake_module, "MAX_IN_FLIGHT", 2)
+    monkeypatch.setattr(intake_module, "BATCH", 1)
+    intake = Intake(app)
+    stop, task = await _running(intake)
+    try:
+        await intake.store([updates.text("first", user_id=A)])
+        await _until(lambda: len(fake_api.delivered(A)) == 1)
+        texts = [f"a{n}" for n in range(7)]
+        await intake.store([updates.text(text, user_id=A) for text in texts])
+        await intake.store([updates.text("last", user_id=A)])  # behind the backlog
+        await _until(lambda: len(fake_api.delivered(A)) == 9)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+    assert list((await _case_texts(runtime)).values()) == [["first", *texts, "last"]]
+    rows = await _inbound(runtime)
+    assert all(row.processed_at is not None and row.attempts == 1 for row in rows)
+
+
+async def test_while_running_a_chat_whose_update_failed_keeps_its_order(
+    runtime, app, fake_api, monkeypatch
+):
+    await _open_cases(runtime, A, B)
+    receive = escalation.receive
+    broken = {True}
+
+    async def fails_for_a(session, *, member, **kwargs):
+        if broken and member.telegram_key == members.member_key(A):
+            raise RuntimeError("bug")
+        return await receive(session, member=member, **kwargs)
+
+    monkeypatch.setattr(escalation, "receive", fails_for_a)
+    intake = Intake(app, retry_seconds=0.5)
+    stop, task = await _running(intake)
+    try:
+        await intake.store([updates.text("a1", user_id=A)])
+        await _until(lambda: len(fake_api.delivered(A)) == 1)  # the apology: a1 rests
+        await intake.store([updates.text("a2", user_id=A), updates.text("b1", user_id=B)])
+        await _until(lambda: len(fake_api.delivered(B)) == 1)
+        assert await _case_texts(runtime) != {} and all(
+            texts == ["b1"] for texts in (await _case_texts(runtime)).values())
+        broken.clear()
+        await _until(lambda: len(fake_api.delivered(A)) == 3)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+    assert sorted((await _case_texts(runtime)).values()) == [["a1", "a2"], ["b1"]]
+    a1, a2, _b1 = await _inbound(runtime)
+    assert a1.attempts >= 2 and a2.attempts == 1, "a2 waited for a1, costing no attempt"

@@ -132,3 +132,20 @@ async def test_a_bad_shipped_file_stops_the_start_with_its_path(tmp_path, monkey
             await open_runtime(settings)
     finally:
         triage_module._default_rules.cache_clear()
+
+
+def test_a_message_finds_every_phrase_word_that_one_of_its_words_matches():
+    # The plan looks the ways of matching up (beginnings, typos); it must agree with _same.
+    rules = load_rules()
+    plan = rules.plan
+    parts = {word for rule in rules.rules for phrase in rule.phrases for word in phrase.words}
+    parts |= {word for phrase in rules.negatives for word in phrase.words}
+    tokens = [("unconcious", "LATIN"), ("killing", "LATIN"), ("suicde", "LATIN"),
+              ("पुलिसले", "DEVANAGARI"), ("আগুনে", "BENGALI"), ("fire", "LATIN"),
+              ("ambulanse", "LATIN"), ("xyz", "LATIN"), ("9", "DIGIT")]
+    for word, script in list(tokens):
+        for cut in range(1, len(word)):  # every word less one letter: typos of all kinds
+            tokens.append((word[:cut - 1] + word[cut:], script))
+    for token in tokens:
+        expected = {part for part in parts if triage_module._same(token, part)}
+        assert plan.words_in([token]) == expected, token

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import threading
 
 import pytest
 from sqlalchemy import text
@@ -111,3 +112,20 @@ async def test_keys_rotate_rewraps_without_touching_the_database(runtime, factor
     assert rotated.decrypt(before[0][1]) == "Keyed-Canary-1 my wages"
     with pytest.raises(ConfigError, match="sathi keys rotate"):
         Vault(base64.urlsafe_b64decode(old_key), settings.case_keys_path)
+
+
+async def test_a_new_cases_key_is_made_in_one_commit_off_the_event_loop(runtime, factory):  # noqa: F811
+    member = await factory.member()
+    statements: list[str] = []
+    runtime.vault.keys._db.set_trace_callback(lambda sql: statements.append(
+        f"{threading.current_thread() is threading.main_thread()} {sql}"))
+    async with runtime.sessionmaker.begin() as session:
+        case = await worker_cases.open_case(session, member=member, lang="ne", consent=True,
+                                            kind=MessageKind.text, text="first")
+    runtime.vault.keys._db.set_trace_callback(None)
+    writes = [s for s in statements
+              if s.split(" ", 1)[1].startswith(("BEGIN", "COMMIT", "DELETE", "INSERT"))]
+    assert writes and all(s.startswith("False ") for s in writes), "never on the event loop"
+    assert sum(s.endswith("COMMIT") for s in writes) == 1
+    [message] = case.messages
+    assert message.text == "first"

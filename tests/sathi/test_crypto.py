@@ -78,3 +78,19 @@ def test_a_key_file_readable_by_others_stops_sathi_with_one_line(tmp_path, monke
     from sathi.settings import get_settings
 
     assert len(load_master_key(get_settings(_env_file=None))) == 32
+
+
+def test_new_keys_are_made_together_in_one_commit_and_last(tmp_path):
+    path = tmp_path / "case-keys.db"
+    master = load_master_key(get_settings(_env_file=None, data_key=new_key()))
+    vault = Vault(master, path)
+    statements: list[str] = []
+    vault.keys._db.set_trace_callback(statements.append)
+    assert vault.keys.missing(["member-a", "member-b", "member-a"]) == ["member-a", "member-b"]
+    vault.keys.create(["member-a", "member-b"])
+    assert [s for s in statements if s in ("BEGIN IMMEDIATE", "COMMIT")] == [
+        "BEGIN IMMEDIATE", "COMMIT"]
+    assert vault.keys.missing(["member-a", "member-b", "member-c"]) == ["member-c"]
+    reopened = Vault(master, path)  # another process: the keys are on disk
+    assert reopened.keys.get("member-a") == vault.keys.get("member-a")
+    assert reopened.keys.get("member-a") != reopened.keys.get("member-b")

@@ -108,9 +108,10 @@ async def test_a_batch_is_stored_in_one_statement_each_update_once(runtime):
     batch = [(1, _update(1, "one")), (2, _update(2, "again")), (3, _update(3, "three")),
              (1, _update(1, "one, twice in the batch"))]
     async with runtime.sessionmaker.begin() as session:
-        assert await inbound.store_updates(session, batch) == 2
+        assert sorted(await inbound.store_updates(session, batch, taken={3})) == [1, 3]
     assert len(inserts) == 1
     async with runtime.sessionmaker() as session:
         rows = await inbound.pending(session)
     assert [(row.update_id, json.loads(row.payload)["message"]["text"]) for row in rows] == [
         (1, "one"), (2, "stored before"), (3, "three")]
+    assert [row.attempts for row in rows] == [0, 0, 1], "3 taken at once: its attempt counted"
