@@ -52,6 +52,20 @@ async def _until(condition, seconds: float = 10.0) -> None:
     raise AssertionError("timed out")
 
 
+def _break_chat_a(monkeypatch) -> set[bool]:
+    """Chat A's messages fail to join its case until the returned set is cleared (fixed)."""
+    receive = escalation.receive
+    broken = {True}
+
+    async def fails_for_a(session, *, member, **kwargs):
+        if broken and member.telegram_key == members.member_key(A):
+            raise RuntimeError("bug")
+        return await receive(session, member=member, **kwargs)
+
+    monkeypatch.setattr(escalation, "receive", fails_for_a)
+    return broken
+
+
 async def test_a_chat_waiting_for_telegram_holds_no_other_chat(runtime, app, fake_api):
     await _open_cases(runtime, A, B)
     intake = Intake(app)
@@ -100,15 +114,7 @@ async def test_each_chat_keeps_its_order_while_chats_interleave(runtime, app, fa
 
 async def test_a_failing_update_holds_its_own_chat_only(runtime, app, fake_api, monkeypatch):
     await _open_cases(runtime, A, B)
-    receive = escalation.receive
-    broken = {True}
-
-    async def fails_for_a(session, *, member, **kwargs):
-        if broken and member.telegram_key == members.member_key(A):
-            raise RuntimeError("bug")
-        return await receive(session, member=member, **kwargs)
-
-    monkeypatch.setattr(escalation, "receive", fails_for_a)
+    broken = _break_chat_a(monkeypatch)
     intake = Intake(app)
     await intake.store([updates.text("a1", user_id=A), updates.text("b1", user_id=B),
                         updates.text("a2", user_id=A), updates.text("b2", user_id=B)])
@@ -210,15 +216,7 @@ async def test_while_running_a_chat_whose_update_failed_keeps_its_order(
     runtime, app, fake_api, monkeypatch
 ):
     await _open_cases(runtime, A, B)
-    receive = escalation.receive
-    broken = {True}
-
-    async def fails_for_a(session, *, member, **kwargs):
-        if broken and member.telegram_key == members.member_key(A):
-            raise RuntimeError("bug")
-        return await receive(session, member=member, **kwargs)
-
-    monkeypatch.setattr(escalation, "receive", fails_for_a)
+    broken = _break_chat_a(monkeypatch)
     intake = Intake(app, retry_seconds=0.5)
     stop, task = await _running(intake)
     try:
