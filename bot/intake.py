@@ -200,16 +200,15 @@ class Intake:
             self._in_flight.difference_update(handing)
             raise
         fresh = set(new)
+        first = dict(reversed(kept))  # a batch holding one update twice: its first copy, as stored
         behind: list[_Taken] = []  # their chat's update failed during the commit: after it
-        for update_id, data in kept:
-            if update_id not in handing:
-                continue
+        for update_id, chat in handing.items():
             if update_id not in fresh:  # stored before: a take or another store has it
                 self._in_flight.discard(update_id)
-            elif handing[update_id] in self._resting:
-                behind.append(_Taken(update_id, data, 1))
+            elif chat in self._resting:
+                behind.append(_Taken(update_id, first[update_id], 1))
             else:
-                self._enqueue(handing[update_id], _Taken(update_id, data, 1))
+                self._enqueue(chat, _Taken(update_id, first[update_id], 1))
         if behind:
             await self._give_back(behind)
         if len(fresh) > len(handing.keys() & fresh):

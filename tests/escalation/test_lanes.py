@@ -234,3 +234,23 @@ async def test_while_running_a_chat_whose_update_failed_keeps_its_order(
     assert sorted((await _case_texts(runtime)).values()) == [["a1", "a2"], ["b1"]]
     a1, a2, _b1 = await _inbound(runtime)
     assert a1.attempts >= 2 and a2.attempts == 1, "a2 waited for a1, costing no attempt"
+
+
+async def test_while_running_an_update_twice_in_one_batch_is_processed_once(
+    runtime, app, fake_api
+):
+    await _open_cases(runtime, A)
+    intake = Intake(app)
+    stop, task = await _running(intake)
+    try:
+        await intake.store([updates.text("first", user_id=A)])
+        await _until(lambda: len(fake_api.delivered(A)) == 1)
+        twice = updates.text("twice", user_id=A)
+        assert await intake.store([twice, dict(twice), updates.text("after", user_id=A)]) == 2
+        await _until(lambda: len(fake_api.delivered(A)) == 3)
+        await asyncio.sleep(0.3)  # time for a second copy's answer, if there were one
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+    assert list((await _case_texts(runtime)).values()) == [["first", "twice", "after"]]
+    assert len(fake_api.delivered(A)) == 3
