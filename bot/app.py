@@ -18,6 +18,7 @@ from telegram.request import BaseRequest
 from bot.context import RUNTIME_KEY, SathiContext
 from bot.handlers import register
 from bot.labels import COMMANDS
+from bot.request import SathiRequest
 from bot.sent_log import RecordingRequest
 from sathi.runtime import Runtime
 
@@ -50,9 +51,10 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    else:  # a proxy's 502 told apart; the bot's messages to workers noted for /forget
-        builder = builder.request(RecordingRequest(runtime.sessionmaker,
-                                                   connection_pool_size=256))
+    else:  # bot/request.py; the bot's messages to workers noted for /forget
+        builder = builder.request(
+            RecordingRequest(runtime.sessionmaker, connection_pool_size=256)
+        ).get_updates_request(SathiRequest())
     application = builder.build()
     application.bot_data[RUNTIME_KEY] = runtime
     register(application)

@@ -13,7 +13,6 @@ import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import httpx
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -26,10 +25,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.outgoing import Undeliverable
-from bot.request import BadGateway
-
-# Not sent at all: the connection was never made, or no pooled connection was free.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+from bot.request import BadGateway, ConnectionBroke, NotSent
 
 
 @dataclass(frozen=True)
@@ -66,16 +62,12 @@ def classify(exc: Exception, *, for_worker: bool, partly_sent: bool = False) -> 
         outcome = Outcome("retry", error, _retry_after(exc))
     elif isinstance(exc, Forbidden):
         outcome = Outcome("blocked" if for_worker else "failed", error)
-    elif isinstance(exc, TimedOut):
-        outcome = Outcome("retry" if isinstance(exc.__cause__, _NOT_SENT) else "uncertain", error)
+    elif isinstance(exc, NotSent | BadGateway):  # never reached Telegram
+        outcome = Outcome("retry", error)
+    elif isinstance(exc, TimedOut | ConnectionBroke):  # sent, no answer: maybe carried out
+        outcome = Outcome("uncertain", error)
     elif isinstance(exc, BadRequest | ChatMigrated | Undeliverable):
         outcome = Outcome("failed", error)
-    elif isinstance(exc, NetworkError) and isinstance(exc.__cause__, httpx.HTTPError):
-        # The connection broke: before sending (retry) or while waiting for the answer.
-        sent = not isinstance(exc.__cause__, _NOT_SENT)
-        outcome = Outcome("uncertain" if sent else "retry", error)
-    elif isinstance(exc, BadGateway):  # a proxy could not reach Telegram: not carried out
-        outcome = Outcome("retry", error)
     elif isinstance(exc, NetworkError) and (
         exc.__cause__ is None or isinstance(exc.__cause__, TelegramError)
     ):
