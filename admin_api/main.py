@@ -1,6 +1,6 @@
 """Builds the FastAPI app around a runtime that the caller opened (and closes)."""
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 
 from admin_api import errors
 from admin_api.guards import log_case_access, refuse_in_lockdown
@@ -33,16 +33,16 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     app.include_router(health.router)
-    api = APIRouter(prefix=API_PREFIX)
+    # Each area straight under the app: FastAPI (0.16x) walks nested routers on every request.
     for area in (auth, chat_proof, users, canned, admin, articles, facts, gaps):
-        api.include_router(area.router)
+        app.include_router(area.router, prefix=API_PREFIX)
     # Cases: hidden during a lockdown, and every access to one case is logged (in the request's
     # transaction: the same scope as its session, see deps.SessionDep).
-    api.include_router(cases.router, dependencies=[Depends(refuse_in_lockdown),
-                                                   Depends(log_case_access, scope="function")],
+    app.include_router(cases.router, prefix=API_PREFIX,
+                       dependencies=[Depends(refuse_in_lockdown),
+                                     Depends(log_case_access, scope="function")],
                        responses={423: {"model": ErrorRead, "description": "Locked: a lockdown "
                                         "hides cases until an admin lifts it"}})
-    app.include_router(api)
     console.install(app)  # the web console at /console (console/)
     errors.install(app)
     app.add_middleware(Hardening)

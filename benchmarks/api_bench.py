@@ -29,7 +29,8 @@ byte (so a server that falls behind shows it). The mix, in turn:
 Printed per database and endpoint: count, p50/p95/p99/max in ms, errors (not 2xx, or no
 answer), and whether p95 < 50 ms; with /proc/loadavg before and after (the machine may be
 shared) and the server process's CPU time per request (above 1000/R ms it cannot keep up
-however idle the machine), and for a PostgreSQL on this host the CPU of its backends serving the
+however idle the machine) and this driver's (an aiohttp client, in the other process), and
+for a PostgreSQL on this host the CPU of its backends serving the
 bench database (the same two cores; a backend that exited during the run, a connection the pool
 closed, is not counted). Exit 1 when an endpoint misses the target or has errors.
 """
@@ -40,6 +41,7 @@ import argparse
 import asyncio
 import contextlib
 import itertools
+import json
 import os
 import random
 import shutil
@@ -53,7 +55,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -253,7 +255,8 @@ def server(data_dir: Path, database_url: str | None):  # noqa: ANN201
 class Load:
     """The state of one run: who asks, what for, and what came back."""
 
-    client: httpx.AsyncClient
+    client: aiohttp.ClientSession
+    base_url: str
     targets: Targets
     admin: dict[str, str]
     volunteer: dict[str, str]
@@ -268,6 +271,7 @@ class Load:
     notes: set[str] = field(default_factory=set)
     achieved: float = 0.0
     server_cpu: float = 0.0
+    driver_cpu: float = 0.0
     database_cpu: float | None = None
 
     def request(self, kind: str) -> tuple[str, dict, dict[str, str]]:
@@ -293,19 +297,23 @@ class Load:
     async def one(self, kind: str, due: float, record: bool) -> None:
         """Sends one request and records its latency from when it was due."""
         path, query, headers = self.request(kind)
+        params = [(key, str(value)) for key, values in query.items()
+                  for value in (values if isinstance(values, list) else [values])]
         try:
-            response = await self.client.get(API + path, params=query, headers=headers)
-            ok = response.is_success
+            async with self.client.get(self.base_url + API + path, params=params,
+                                       headers=headers) as response:
+                ok = 200 <= response.status < 300
+                body = json.loads(await response.read()) if ok else None
             if ok and kind == "list_cursor":
-                cursor = response.json().get("next_cursor", "absent")
+                cursor = body.get("next_cursor", "absent")
                 if cursor == "absent":
                     self.notes.add("list_cursor: no next_cursor (keyset paging unsupported)")
                 elif cursor:
                     self.cursors.append(cursor)
             if ok and kind.startswith("detail") and "decrypts" not in self.notes:
-                texts = [m["text"] for m in response.json()["messages"]]
+                texts = [m["text"] for m in body["messages"]]
                 self.notes.add("decrypts" if all(texts) else "detail without text")
-        except httpx.HTTPError:
+        except (aiohttp.ClientError, TimeoutError):
             ok = False
         if record:
             self.latencies[kind].append((time.perf_counter() - due) * 1000)
@@ -328,11 +336,11 @@ class Load:
         return sent
 
 
-async def _login(client: httpx.AsyncClient, username: str) -> dict[str, str]:
-    response = await client.post(f"{API}/auth/token",
-                                 data={"username": username, "password": seed_cases.PASSWORD})
-    response.raise_for_status()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+async def _login(client: aiohttp.ClientSession, base_url: str, username: str) -> dict[str, str]:
+    async with client.post(f"{base_url}{API}/auth/token", raise_for_status=True,
+                           data={"username": username, "password": seed_cases.PASSWORD}) as answer:
+        token = (await answer.json())["access_token"]
+    return {"Authorization": f"Bearer {token}"}
 
 
 async def drive(
@@ -343,15 +351,17 @@ async def drive(
 
     With `database` (PostgreSQL on this host), also the CPU of the backends serving it.
     """
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
-        load = Load(client, targets, await _login(client, seed_cases.ADMIN),
-                    await _login(client, VOLUNTEER))
+    async with aiohttp.ClientSession(  # the same client as the bot's (a third of httpx's CPU)
+        connector=aiohttp.TCPConnector(limit=200), timeout=aiohttp.ClientTimeout(total=30),
+    ) as client:
+        load = Load(client, base_url, targets, await _login(client, base_url, seed_cases.ADMIN),
+                    await _login(client, base_url, VOLUNTEER))
         await load.run(rate, 2.0, record=False)
-        cpu = _cpu_seconds(server_pid)
+        cpu, driver = _cpu_seconds(server_pid), time.process_time()
         backends = _backends_cpu(database) if database else {}
         load.achieved = await load.run(rate, seconds, record=True)
         load.server_cpu = _cpu_seconds(server_pid) - cpu
+        load.driver_cpu = time.process_time() - driver
         if database:
             load.database_cpu = sum(spent - backends.get(pid, 0.0)
                                     for pid, spent in _backends_cpu(database).items())
@@ -368,7 +378,8 @@ def report(name: str, load: Load) -> bool:
     count = sum(len(values) for values in load.latencies.values())
     print(f"\n{name}: {load.achieved:.1f} requests/s sent; load average {_loadavg()}")
     print(f"  server CPU: {load.server_cpu * 1000 / max(count, 1):.1f} ms per request "
-          f"({load.server_cpu:.1f} s for {count} requests)")
+          f"({load.server_cpu:.1f} s for {count} requests); this driver's: "
+          f"{load.driver_cpu * 1000 / max(count, 1):.1f} ms per request")
     if load.database_cpu is not None:
         print(f"  PostgreSQL backends' CPU: {load.database_cpu * 1000 / max(count, 1):.1f} ms "
               "per request (on this host)")
