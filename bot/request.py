@@ -15,10 +15,12 @@ What a failure means decides what bot/outcomes.py does with an outbox item:
 
 from __future__ import annotations
 
+import ssl
 from http import HTTPStatus
 from typing import Any
 
 import aiohttp
+import certifi
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -50,6 +52,9 @@ def _given(value: Any, default: float | None) -> float | None:
 class SathiRequest(BaseRequest):
     """Requests to the Bot API on one aiohttp session, at most `connection_pool_size` at once.
 
+    As PTB's httpx client: certifi's certificate authorities, and a proxy from HTTPS_PROXY /
+    HTTP_PROXY (NO_PROXY honoured) when the environment names one.
+
     Timeouts as PTB's: `connect` for making a connection, `pool` for waiting for a free one
     (aiohttp counts the two as one wait: a free connection, new or pooled, within connect +
     pool), `read` for the answer. aiohttp has no timeout of its own for writing the request
@@ -73,10 +78,12 @@ class SathiRequest(BaseRequest):
     async def initialize(self) -> None:
         """Opens the session (on the running loop, as aiohttp requires)."""
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0)
+            authorities = ssl.create_default_context(cafile=certifi.where())
+            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0,
+                                             ssl=authorities)
             self._session = aiohttp.ClientSession(
                 connector=connector, headers={"User-Agent": self.USER_AGENT},
-                skip_auto_headers=("Accept-Encoding",),
+                skip_auto_headers=("Accept-Encoding",), trust_env=True,
             )
 
     async def shutdown(self) -> None:

@@ -114,3 +114,32 @@ async def test_a_proxys_502_is_not_carried_out_and_retried(api):
     error = await _failure(api.url, SathiRequest())
     assert isinstance(error, BadGateway)
     assert classify(error, for_worker=True).status == "retry"
+
+
+async def test_a_proxy_named_by_the_environment_is_used(monkeypatch):
+    asked = []
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        asked.append((await reader.readuntil(b"\r\n")).decode())
+        body = b'{"ok": true, "result": true}'
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(proxy, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    request = SathiRequest()
+    await request.initialize()
+    try:
+        code, payload = await request.do_request(
+            f"http://api.telegram.example/bot{TOKEN}/getMe", "POST")
+    finally:
+        await request.shutdown()
+        server.close()
+        await server.wait_closed()
+    assert (code, payload) == (200, b'{"ok": true, "result": true}')
+    assert asked == [f"POST http://api.telegram.example/bot{TOKEN}/getMe HTTP/1.1\r\n"]
