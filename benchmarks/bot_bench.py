@@ -3,7 +3,7 @@
 Usage: python benchmarks/bot_bench.py [--updates N] [--users U] [--rate R] [--seconds S]
                                       [--runs K] [--only echo|sathi] [--queries FILE]
                                       [--profile DIR [--top N]] [--replies FILE]
-                                      [--sathi-rate R]
+                                      [--sathi-rate R] [--pg-url URL]
 
 For each bot and each mode a fresh fake Bot API (tests/fakes/bot_api.py, on 127.0.0.1) and a fresh
 bot process: the echo bot (benchmarks/echo_bot.py) or `sathi run` with a temporary SATHI_DATA_DIR
@@ -44,6 +44,11 @@ arrival):
   shape, this cut must follow: check `replies` against the updates (`--replies FILE` writes
   them).
 
+`--pg-url URL` runs sathi on that PostgreSQL database instead (created if missing, its schema
+dropped before each mode, a new data key each time; a bench database only): what production
+runs on, where lanes hold up to four transactions at once. The database server's own CPU is not
+in the columns below.
+
 Also per mode, for the bot process (Linux /proc): cpu ms/upd, its user and system CPU time from
 the first update queued to the end of the mode, divided by the updates; start s, from starting
 the process (for sathi after its knowledge import) to its first getUpdates; rss MB, its resident
@@ -78,6 +83,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import stacks  # noqa: E402
+from benchmarks.api_bench import _create_postgres, _reset_postgres  # noqa: E402
 from tests.fakes.bot_api import FakeBotApi, _free_port, _ok  # noqa: E402
 
 TOKEN = "123456:BENCH-token-for-the-fake-bot-api-server"
@@ -243,8 +249,8 @@ def match_sathi(items: list[Injected], replies: Replies) -> Outcome:
     return out
 
 
-async def _start(kind: str, url: str, data_dir: Path, profile: Path | None = None
-                 ) -> asyncio.subprocess.Process:
+async def _start(kind: str, url: str, data_dir: Path, profile: Path | None = None,
+                 database: str | None = None) -> asyncio.subprocess.Process:
     python = sys.executable
     if kind == "echo":
         argv = [python, str(ROOT / "benchmarks" / "echo_bot.py"), url, TOKEN]
@@ -257,6 +263,15 @@ async def _start(kind: str, url: str, data_dir: Path, profile: Path | None = Non
                      "SATHI_WEBHOOK_URL", "SATHI_WEBHOOK_SECRET", "SATHI_VOLUNTEER_CHAT_ID"):
             env.pop(name, None)
         sathi = str(Path(python).parent / "sathi")
+        if database is not None:  # an empty schema and a new data key for each mode
+            await _create_postgres(database)
+            await _reset_postgres(database)
+            key = data_dir / "data.key"
+            made = await asyncio.create_subprocess_exec(
+                sathi, "keygen", stdout=asyncio.subprocess.PIPE, env=env)
+            key.write_bytes((await made.communicate())[0])
+            key.chmod(0o600)
+            env.update(SATHI_DATABASE_URL=database, SATHI_DATA_KEY_FILE=str(key))
         imported = await asyncio.create_subprocess_exec(
             sathi, "knowledge", "import", cwd=ROOT, env=env,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
@@ -321,13 +336,13 @@ def _rss_mb(pid: int) -> float:
 
 
 async def _one(kind: str, mode: str, items: list[Injected], rate: float, timeout: float,
-               profile: Path | None = None) -> dict[str, Any]:
+               profile: Path | None = None, database: str | None = None) -> dict[str, Any]:
     fake = BenchBotApi()
     await fake.start()
     with tempfile.TemporaryDirectory(prefix="sathi-bench-") as tmp:
         try:
             spawned = time.monotonic()
-            process = await _start(kind, fake.url, Path(tmp), profile)
+            process = await _start(kind, fake.url, Path(tmp), profile, database)
         except BaseException:
             await fake.stop()
             raise
@@ -420,7 +435,8 @@ async def _main(args: argparse.Namespace) -> int:
                     args.profile.mkdir(parents=True, exist_ok=True)
                     profile = (args.profile / f"sathi-{mode}-{run}.txt").resolve()
                     profiles.append(profile)
-                row = await _one(kind, mode, items, args.rate, args.timeout, profile)
+                row = await _one(kind, mode, items, args.rate, args.timeout, profile,
+                                 args.pg_url)
                 if args.replies is not None:
                     with args.replies.open("a", encoding="utf-8") as out:
                         out.write(json.dumps({"bot": kind, "mode": mode, "run": run,
@@ -466,6 +482,9 @@ def main() -> int:
                              "(default 0: unpaced, as the echo bot, since the fake is a local "
                              "server with no limit; 25 is Sathi's own default, under Telegram's "
                              "limit)")
+    parser.add_argument("--pg-url", metavar="URL",
+                        help="run sathi on this PostgreSQL database (its schema is dropped "
+                             "before each mode) instead of a temporary SQLite file")
     args = parser.parse_args()
     # sathi's environment is built from this one
     os.environ["SATHI_TELEGRAM_MESSAGES_PER_SECOND"] = str(args.sathi_rate)
