@@ -16,8 +16,10 @@ What a failure means decides what bot/outcomes.py does with an outbox item:
 from __future__ import annotations
 
 import ssl
+import urllib.request
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import certifi
@@ -53,7 +55,8 @@ class SathiRequest(BaseRequest):
     """Requests to the Bot API on one aiohttp session, at most `connection_pool_size` at once.
 
     As PTB's httpx client: certifi's certificate authorities, and a proxy from HTTPS_PROXY /
-    HTTP_PROXY (NO_PROXY honoured) when the environment names one.
+    HTTP_PROXY (NO_PROXY honoured) when the environment names one. The environment is read
+    once per host, not by aiohttp on every call (its trust_env cost 0.65 ms a call here).
 
     Timeouts as PTB's: `connect` for making a connection, `pool` for waiting for a free one
     (aiohttp counts the two as one wait: a free connection, new or pooled, within connect +
@@ -69,6 +72,7 @@ class SathiRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}  # (scheme, host) -> proxy
 
     @property
     def read_timeout(self) -> float | None:
@@ -83,7 +87,7 @@ class SathiRequest(BaseRequest):
                                              ssl=authorities)
             self._session = aiohttp.ClientSession(
                 connector=connector, headers={"User-Agent": self.USER_AGENT},
-                skip_auto_headers=("Accept-Encoding",), trust_env=True,
+                skip_auto_headers=("Accept-Encoding",),
             )
 
     async def shutdown(self) -> None:
@@ -115,6 +119,7 @@ class SathiRequest(BaseRequest):
         try:
             async with self._session.request(
                 method, url, data=_body(request_data), timeout=timeout,
+                proxy=self._proxy_for(url),
             ) as response:
                 code, payload = response.status, await response.read()
         except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as err:
@@ -126,6 +131,17 @@ class SathiRequest(BaseRequest):
         if code == HTTPStatus.BAD_GATEWAY:
             raise BadGateway("Bad Gateway (502): the request did not reach Telegram")
         return code, payload
+
+
+    def _proxy_for(self, url: str) -> str | None:
+        """The proxy the environment names for the URL's scheme and host, if any."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._proxies:
+            named = urllib.request.getproxies().get(parts.scheme)
+            bypass = named is None or urllib.request.proxy_bypass(key[1])
+            self._proxies[key] = None if bypass else named
+        return self._proxies[key]
 
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:

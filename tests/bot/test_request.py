@@ -130,8 +130,8 @@ async def test_a_proxy_named_by_the_environment_is_used(monkeypatch):
     server = await asyncio.start_server(proxy, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
     request = SathiRequest()
     await request.initialize()
     try:
@@ -143,3 +143,13 @@ async def test_a_proxy_named_by_the_environment_is_used(monkeypatch):
         await server.wait_closed()
     assert (code, payload) == (200, b'{"ok": true, "result": true}')
     assert asked == [f"POST http://api.telegram.example/bot{TOKEN}/getMe HTTP/1.1\r\n"]
+
+
+async def test_a_host_in_no_proxy_is_reached_directly(api, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{_free_port()}")  # nothing listens
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    for name in ("no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    async with _bot(api.url, SathiRequest()) as bot:
+        await bot.send_message(chat_id=7, text="direct")
+    assert [c.params["text"] for c in api.sent()] == ["direct"]
