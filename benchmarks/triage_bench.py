@@ -66,8 +66,8 @@ def score(path: Path, misses: bool) -> bool:
                 kinds[(row["kind"], lang)][1] += 1
                 kinds[(row["kind"], lang)][0] += got == expected
         if got != expected:
-            kinds = alert.kinds if alert else ""
-            wrong.append(f"  {lang} expected {expected}, got {got} {kinds}: {text}")
+            flagged = alert.kinds if alert else ""
+            wrong.append(f"  {lang} expected {expected}, got {got} {flagged}: {text}")
     elapsed = (time.perf_counter() - started) * 1000 / max(len(rows), 1)
     print(f"\n== {path} ({len(rows)} messages, {elapsed:.2f} ms each)")
     print(f"{'lang':5} {'crisis recall':>18} {'danger recall':>18} {'false alarms':>18}")
