@@ -4,7 +4,7 @@ Usage: python benchmarks/triage_bench.py [MESSAGES.jsonl ...] [--queries QUERIES
 
 With no file: the shared dev set (../shared/emergency-dev.jsonl from the repository root), this
 folder's own set (benchmarks/emergency-own.jsonl) and the tuned set
-(benchmarks/emergency-tuned.jsonl: three sets written by helpers who never saw the phrase files,
+(benchmarks/emergency-tuned.jsonl: four sets written by helpers who never saw the phrase files,
 then used to widen them), which must meet the targets; then the held-out set
 (benchmarks/emergency-held-out.jsonl, written the same way and never tuned on: how triage does on
 wording it has not seen), printed but not a target. Never add phrases from the held-out set's
