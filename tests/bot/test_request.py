@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from telegram import Bot
@@ -11,17 +10,9 @@ from telegram.error import TimedOut
 
 from bot.outcomes import classify
 from bot.request import BadGateway, ConnectionBroke, NotSent, SathiRequest
-from tests.fakes.bot_api import FakeBotApi, _free_port
+from tests.fakes.bot_api import _free_port
 
 TOKEN = "123:TEST"
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def _bot(url: str, request: SathiRequest) -> Bot:
@@ -35,20 +26,20 @@ async def _failure(url: str, request: SathiRequest, **options: float) -> Excepti
     return raised.value
 
 
-async def test_a_message_is_sent_and_its_answer_read(api):
-    async with _bot(api.url, SathiRequest()) as bot:
+async def test_a_message_is_sent_and_its_answer_read(fake_api):
+    async with _bot(fake_api.url, SathiRequest()) as bot:
         message = await bot.send_message(chat_id=7, text="नमस्ते, সাহায্য", reply_markup=None)
     assert message.text == "नमस्ते, সাহায্য"
-    assert [(c.method, c.params["chat_id"], c.params["text"]) for c in api.sent()] == [
+    assert [(c.method, c.params["chat_id"], c.params["text"]) for c in fake_api.sent()] == [
         ("sendMessage", 7, "नमस्ते, সাহায্য"),
     ]
 
 
-async def test_a_file_is_uploaded_as_multipart(api):
-    async with _bot(api.url, SathiRequest()) as bot:
+async def test_a_file_is_uploaded_as_multipart(fake_api):
+    async with _bot(fake_api.url, SathiRequest()) as bot:
         await bot.send_document(chat_id=7, document=b"%PDF-1.4 card", filename="card.pdf",
                                 caption="근로계약서")
-    [call] = api.sent("sendDocument")
+    [call] = fake_api.sent("sendDocument")
     assert call.params["chat_id"] == 7
     assert call.params["caption"] == "근로계약서"
     assert "document" in call.params
@@ -66,25 +57,25 @@ async def test_no_connection_made_is_not_sent_and_retried():
     assert classify(error, for_worker=True).status == "retry"
 
 
-async def test_no_free_connection_in_time_is_not_sent_and_retried(api):
-    api.delay_next("sendMessage", 1.0)
+async def test_no_free_connection_in_time_is_not_sent_and_retried(fake_api):
+    fake_api.delay_next("sendMessage", 1.0)
     request = SathiRequest(connection_pool_size=1, pool_timeout=0.2, connect_timeout=0.1)
-    async with _bot(api.url, request) as bot:
+    async with _bot(fake_api.url, request) as bot:
         first = asyncio.create_task(bot.send_message(chat_id=7, text="first"))
         await asyncio.sleep(0.1)  # the first holds the only connection
         with pytest.raises(NotSent) as raised:
             await bot.send_message(chat_id=8, text="second")
         await first
     assert classify(raised.value, for_worker=True).status == "retry"
-    assert [c.params["text"] for c in api.calls if c.method == "sendMessage"] == ["first"]
+    assert [c.params["text"] for c in fake_api.calls if c.method == "sendMessage"] == ["first"]
 
 
-async def test_no_answer_in_time_is_uncertain(api):
-    api.delay_next("sendMessage", 1.0)
-    error = await _failure(api.url, SathiRequest(), read_timeout=0.2)
+async def test_no_answer_in_time_is_uncertain(fake_api):
+    fake_api.delay_next("sendMessage", 1.0)
+    error = await _failure(fake_api.url, SathiRequest(), read_timeout=0.2)
     assert isinstance(error, TimedOut)
     assert classify(error, for_worker=True).status == "uncertain"
-    assert [c.method for c in api.calls] == ["getMe", "sendMessage"], "it did arrive"
+    assert [c.method for c in fake_api.calls] == ["getMe", "sendMessage"], "it did arrive"
 
 
 async def test_a_connection_broken_after_sending_is_uncertain():
@@ -109,9 +100,9 @@ async def test_a_connection_broken_after_sending_is_uncertain():
     assert classify(raised.value, for_worker=True).status == "uncertain"
 
 
-async def test_a_proxys_502_is_not_carried_out_and_retried(api):
-    api.faults(rate=1.0)
-    error = await _failure(api.url, SathiRequest())
+async def test_a_proxys_502_is_not_carried_out_and_retried(fake_api):
+    fake_api.faults(rate=1.0)
+    error = await _failure(fake_api.url, SathiRequest())
     assert isinstance(error, BadGateway)
     assert classify(error, for_worker=True).status == "retry"
 
@@ -136,20 +127,20 @@ async def test_a_proxy_named_by_the_environment_is_used(monkeypatch):
     await request.initialize()
     try:
         code, payload = await request.do_request(
-            f"http://api.telegram.example/bot{TOKEN}/getMe", "POST")
+            f"http://fake_api.telegram.example/bot{TOKEN}/getMe", "POST")
     finally:
         await request.shutdown()
         server.close()
         await server.wait_closed()
     assert (code, payload) == (200, b'{"ok": true, "result": true}')
-    assert asked == [f"POST http://api.telegram.example/bot{TOKEN}/getMe HTTP/1.1\r\n"]
+    assert asked == [f"POST http://fake_api.telegram.example/bot{TOKEN}/getMe HTTP/1.1\r\n"]
 
 
-async def test_a_host_in_no_proxy_is_reached_directly(api, monkeypatch):
+async def test_a_host_in_no_proxy_is_reached_directly(fake_api, monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{_free_port()}")  # nothing listens
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     for name in ("no_proxy", "http_proxy"):
         monkeypatch.delenv(name, raising=False)
-    async with _bot(api.url, SathiRequest()) as bot:
+    async with _bot(fake_api.url, SathiRequest()) as bot:
         await bot.send_message(chat_id=7, text="direct")
-    assert [c.params["text"] for c in api.sent()] == ["direct"]
+    assert [c.params["text"] for c in fake_api.sent()] == ["direct"]
