@@ -1,10 +1,10 @@
 """Logging that keeps the README's promise at every level, DEBUG included.
 
 Libraries log what passes through them: python-telegram-bot every update and every sendMessage
-(ids, names, usernames, phone numbers, texts, file ids), httpx/httpcore the request URL with the
-bot token and the headers, aiosqlite/asyncpg/SQLAlchemy the SQL parameters (password and token
-hashes, encrypted columns). So the redaction sits on the HANDLER, not in the hope that a library
-stays quiet when the level is lowered:
+(ids, names, usernames, phone numbers, texts, file ids), aiohttp and httpx/httpcore the request
+URL with the bot token and the headers, aiosqlite/asyncpg/SQLAlchemy the SQL parameters (password
+and token hashes, encrypted columns). So the redaction sits on the HANDLER, not in the hope that a
+library stays quiet when the level is lowered:
 
 - records of those libraries below WARNING are dropped (they are where the bodies are);
 - their WARNING and above keep only the message template (arguments, which carry the bodies,
@@ -20,8 +20,8 @@ import re
 from collections.abc import Iterable
 
 # Loggers whose records can carry update bodies, request parameters or SQL parameters.
-NOISY = ("telegram", "httpx", "httpcore", "hpack", "aiosqlite", "asyncpg", "sqlalchemy",
-         "apscheduler", "h11", "h2", "websockets", "multipart", "python_multipart")
+NOISY = ("telegram", "aiohttp", "httpx", "httpcore", "hpack", "aiosqlite", "asyncpg",
+         "sqlalchemy", "apscheduler", "h11", "h2", "websockets", "multipart", "python_multipart")
 REDACTED = "[redacted]"
 _TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{30,}")
 _BEARER = re.compile(
