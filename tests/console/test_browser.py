@@ -164,9 +164,11 @@ async def test_a_form_without_its_csrf_token_is_refused(
     page = await _page(browser, sathi)
     await _log_in(page, sathi, "sita", accounts.password)
     await page.locator(".case a").first.click()
+    take = page.get_by_role("button", name="Take this case")
+    await expect(take).to_be_visible()  # the case page has loaded: its forms are the ones to strip
     await page.evaluate("document.querySelectorAll('input[name=csrf]')"
                         ".forEach(input => input.remove())")
-    await page.get_by_role("button", name="Take this case").click()
+    await take.click()
     await expect(page.get_by_role("alert")).to_contain_text("did not come from your console")
     await shots.take(page, "csrf-refused")
     await page.go_back()
