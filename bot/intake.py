@@ -57,6 +57,7 @@ from telegram.ext import Application
 from bot.context import RUNTIME_KEY
 from bot.deps import deliver
 from bot.pause import pause
+from bot.prepare import prepare
 from bot.ratelimit import RateLimiter
 from bot.sent_log import recorder
 from bot.work import UpdateWork, bound
@@ -379,16 +380,19 @@ class Intake:
             await self._set_aside(update_id, exc)
             return True
         try:
-            async with self._slots:
-                async with self.runtime.sessionmaker() as session, session.begin():
-                    now = self.clock()
-                    if not await inbound.mark_processed(session, update_id=update_id, now=now):
-                        return True  # another instance processed it meanwhile
-                    work = UpdateWork(session, attempt=item.attempt)
-                    with bound(work), remembering():
-                        await self.application.process_update(update)
-                    if work.failed:
-                        raise _HandlerFailed
+            with remembering():
+                prepare(update, self.runtime.knowledge.current)  # while another lane writes
+                async with self._slots:
+                    async with self.runtime.sessionmaker() as session, session.begin():
+                        now = self.clock()
+                        if not await inbound.mark_processed(session, update_id=update_id,
+                                                            now=now):
+                            return True  # another instance processed it meanwhile
+                        work = UpdateWork(session, attempt=item.attempt)
+                        with bound(work):
+                            await self.application.process_update(update)
+                        if work.failed:
+                            raise _HandlerFailed
         except Exception as exc:  # noqa: BLE001 - the update stays stored and is tried again
             self._failed(update_id, item.attempt, exc)
             return item.attempt >= self.max_attempts  # given up: the chat goes on

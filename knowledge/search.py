@@ -164,8 +164,15 @@ class KnowledgeBase:
         """The best slugs for a query, best first; [] when nothing answers it well enough."""
         if lang is None:
             lang = self.detect_language(query)
+        if limit <= 0:
+            return []
+        return remembered(("search", id(self), query, lang), lambda: self._ranked(query, lang))[
+            :limit]
+
+    def _ranked(self, query: str, lang: str) -> list[SearchHit]:
+        """Every slug good enough for a query, best first (an update's searches share it)."""
         index = self._indexes.get(lang) or self._indexes.get(ENGLISH)
-        if index is None or limit <= 0:
+        if index is None:
             return []
         small_talk, found = self._read(query, lang)
         words: list[Word] = []
@@ -182,11 +189,8 @@ class KnowledgeBase:
         if not ranked or ranked[0][1] < THRESHOLD:
             return []
         floor = ranked[0][1] * KEEP_RATIO
-        return [
-            SearchHit(index.slugs[number], score)
-            for number, score in ranked[:limit]
-            if score >= floor
-        ]
+        return [SearchHit(index.slugs[number], score) for number, score in ranked
+                if score >= floor]
 
 
 def _without_small_talk_phrases(

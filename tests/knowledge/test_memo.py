@@ -73,3 +73,24 @@ def test_searching_a_workers_message_leaves_no_lasting_cache_bigger(knowledge_ba
         knowledge_base.detect_language("walang sweldo plorxag")
     grown = {name: size for name, size in sizes().items() if size > before.get(name, 0)}
     assert grown == {}, "a worker's words stay only in the update's memo"
+
+
+def test_an_updates_searches_share_one_ranking_whatever_their_limit(knowledge_base, monkeypatch):
+    question = "mero talab aayena"
+    expected = knowledge_base.search(question, "ne", limit=4)
+    assert expected, "a question the guide answers"
+    ranked: list[str] = []
+    rank = knowledge_base._ranked
+
+    def counting(query: str, lang: str):
+        ranked.append(lang)
+        return rank(query, lang)
+
+    monkeypatch.setattr(knowledge_base, "_ranked", counting)
+    with remembering():
+        assert knowledge_base.search(question, "ne", limit=4) == expected
+        assert knowledge_base.search(question, "ne", limit=1) == expected[:1]
+        assert knowledge_base.search(question, "ne", limit=0) == []
+    assert ranked == ["ne"], "ranked once in the update, sliced for each caller"
+    knowledge_base.search(question, "ne", limit=1)
+    assert ranked == ["ne", "ne"], "outside an update nothing is kept"
