@@ -12,14 +12,15 @@ counted in the store's own commit (no query reads them back, nothing is decrypte
 cannot hand over (no room, a chat whose failed update waits, updates left from before a
 restart) is a backlog, which `run` takes: one query takes up to BATCH pending updates and the
 same commit counts their attempts; `store` hands over again once a look at everything pending
-found no more than it took. A lane starts its chat's update k+1 only after
-update k is committed and its replies are sent, in order, so a chat paced by Telegram (about a
-message a second) waits for its own replies and holds no other chat. Each update gets one
-transaction (bot/work.py) that begins by marking it processed, holds every handler's changes,
-and commits before any reply is sent. So a crash before the commit leaves the update
-unprocessed, to be processed again; a crash after the commit can only lose the bot's reply to
-it, never the worker's message, and never makes it count twice. A crash costs each update
-taken and not yet done one attempt.
+found no more than it took. A lane starts its chat's update k+1 only after update k is
+committed and its replies are sent, in order, so a chat paced by Telegram (about a message a
+second) waits for its own replies and holds no other chat. An update's database-free work
+(triage, language guess, search: bot/prepare.py) is done first, outside any transaction; then
+it gets one transaction (bot/work.py) that begins by marking it processed, holds every
+handler's changes, and commits before any reply is sent. So a crash before the commit leaves
+the update unprocessed, to be processed again; a crash after the commit can only lose the bot's
+reply to it, never the worker's message, and never makes it count twice. A crash costs each
+update taken and not yet done one attempt.
 
 Writers: on SQLite, which has one writer, the transactions of the lanes, of `store` and of the
 take run one at a time (sathi.db.write_turn, an asyncio lock), while the replies of every lane
