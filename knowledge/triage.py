@@ -14,6 +14,9 @@ Matching, after the same normalisation as search (NFKC, casefold, digits, vowel 
 - Hangul phrases match anywhere in the message with the spaces removed (죽고 싶어요, 죽고싶어).
 - A negative phrase blocks the words it covers: "fire drill" never counts as "fire", but
   "fire drill done, now my room is on fire" still does.
+- A `together` rule fires when the message has a phrase of each of its groups, anywhere and in
+  any order: a way of dying with an intent ("sleeping pills" ... "tonight"), which no single
+  phrase can list in every order and wording.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from knowledge.text import fold_latin, normalize, strip_accents, words
 
 TRIAGE_DIR = Path(__file__).with_name("triage")
 GAP = ".."
+HANGUL_KEY = "\x00hangul"  # how a together group's Hangul phrase is filed: any Hangul message
 MAX_GAP = 3
 FUZZY_MIN = 7
 _SUFFIXING = {"DEVANAGARI", "BENGALI"}
@@ -90,12 +94,17 @@ class Phrase:
 
 @dataclass(frozen=True)
 class Rule:
-    """Phrases that signal one level and kind, with the editor's reason."""
+    """Phrases that signal one level and kind, with the editor's reason.
+
+    Each phrase is enough on its own; a rule with `groups` (its `together`) also fires when
+    the message has a phrase of every group.
+    """
 
     level: Level
     kind: str
     phrases: tuple[Phrase, ...]
     why: str
+    groups: tuple[tuple[Phrase, ...], ...] = ()
 
 
 @dataclass
@@ -129,6 +138,7 @@ class _Plan:
 
     rules: dict[str, tuple[tuple[Rule, Phrase], ...]]
     rules_hangul: tuple[tuple[Rule, Phrase], ...]
+    together: tuple[tuple[Rule, tuple[frozenset[str], ...]], ...]  # each group's filing words
     negatives: dict[str, tuple[Phrase, ...]]
     negatives_hangul: tuple[Phrase, ...]
     plain: frozenset[str]  # the phrase words without a star
@@ -137,7 +147,9 @@ class _Plan:
 
     @classmethod
     def of(cls, rules: Rules) -> _Plan:
+        grouped = [phrase for rule in rules.rules for group in rule.groups for phrase in group]
         every = [phrase for rule in rules.rules for phrase in rule.phrases] + rules.negatives
+        every += grouped
         common = Counter(word for phrase in every for word in phrase.words)
 
         def key(phrase: Phrase) -> str:
@@ -157,9 +169,15 @@ class _Plan:
         for word in sorted(plain):
             if len(word) >= FUZZY_MIN:
                 typos.setdefault((word[0], len(word)), []).append(word)
+        together = tuple(
+            (rule, tuple(frozenset(HANGUL_KEY if p.hangul is not None else key(p) for p in group)
+                         for group in rule.groups))
+            for rule in rules.rules if rule.groups
+        )
         return cls(
             {word: tuple(found) for word, found in filed.items()},
             tuple((r, p) for r in rules.rules for p in r.phrases if p.hangul is not None),
+            together,
             {word: tuple(found) for word, found in negatives.items()},
             tuple(p for p in rules.negatives if p.hangul is not None),
             frozenset(plain),
@@ -230,6 +248,16 @@ def _strings(value: object, where: str) -> list[str]:
     return value
 
 
+def _groups(value: object, where: str) -> tuple[tuple[Phrase, ...], ...]:
+    """A `together`: two or three lists of phrases (the message needs one of each)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not 2 <= len(value) <= 3:
+        raise ValueError(f"{where}: `together` must be a list of 2 or 3 lists of phrases")
+    return tuple(tuple(_phrase(p) for p in _strings(group, f"{where} together #{number}"))
+                 for number, group in enumerate(value, 1))
+
+
 def _read(path: Path, into: Rules) -> None:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -245,6 +273,9 @@ def _read(path: Path, into: Rules) -> None:
             where = f"alerts #{number}"
             if not isinstance(entry, dict):
                 raise ValueError(f"{where}: must be a mapping")
+            unknown = set(entry) - {"alert", "kind", "why", "phrases", "together"}
+            if unknown:
+                raise ValueError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
             level = entry.get("alert")
             kind = entry.get("kind")
             if level not in {"crisis", "danger"}:
@@ -254,8 +285,12 @@ def _read(path: Path, into: Rules) -> None:
                 raise ValueError(f"{where}: `kind` must be one of {', '.join(kinds)}")
             if not isinstance(entry.get("why"), str) or not entry["why"].strip():
                 raise ValueError(f"{where}: `why` (the reason, for the next editor) is needed")
-            phrases = tuple(_phrase(p) for p in _strings(entry.get("phrases"), where))
-            into.rules.append(Rule(Level(level), kind, phrases, entry["why"]))
+            if entry.get("phrases") is None and entry.get("together") is None:
+                raise ValueError(f"{where}: `phrases` or `together` is needed")
+            phrases = () if entry.get("phrases") is None else tuple(
+                _phrase(p) for p in _strings(entry["phrases"], where))
+            groups = _groups(entry.get("together"), where)
+            into.rules.append(Rule(Level(level), kind, phrases, entry["why"], groups))
         for number, entry in enumerate(data.get("negatives") or [], 1):
             where = f"negatives #{number}"
             if not isinstance(entry, dict) or not isinstance(entry.get("why"), str):
@@ -376,6 +411,13 @@ def classify(text: str, rules: Rules) -> Alert | None:
     candidates = [pair for word in message.words for pair in plan.rules.get(word, ())]
     for rule, phrase in candidates + list(plan.rules_hangul if hangul else ()):
         if rule.kind not in found.get(rule.level, ()) and _matches(message, phrase):
+            found.setdefault(rule.level, []).append(rule.kind)
+    present = message.words | {HANGUL_KEY} if hangul else message.words
+    for rule, filing in plan.together:
+        if rule.kind in found.get(rule.level, ()) or not all(
+                keys & present for keys in filing):
+            continue
+        if all(any(_matches(message, phrase) for phrase in group) for group in rule.groups):
             found.setdefault(rule.level, []).append(rule.kind)
     for level, order in ((Level.crisis, CRISIS_KINDS), (Level.danger, DANGER_KINDS)):
         if level in found:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from knowledge import triage as triage_module
-from knowledge.triage import TRIAGE_DIR, Level, TriageError, check, load_rules, triage
+from knowledge.triage import TRIAGE_DIR, Level, TriageError, check, classify, load_rules, triage
 
 LANGUAGES = {"en", "ne", "bn", "tl", "ko"}
 
@@ -96,10 +96,18 @@ def _folder(tmp_path: Path, text: str) -> Path:
      "alerts #1: `why`"),
     ("lang: xx\nalerts:\n  - {alert: danger, kind: fire, phrases: [], why: y}\n",
      "alerts #1: a phrase or a non-empty list"),
+    ("lang: xx\nalerts:\n  - {alert: danger, kind: fire, why: y}\n",
+     "alerts #1: `phrases` or `together` is needed"),
     ("lang: xx\nalerts:\n  - {alert: danger, kind: fire, phrases: ['.. fire'], why: y}\n",
      "starts or ends with '..'"),
     ("lang: xx\nexamples:\n  - {text: hi, alert: maybe}\n", "examples #1: `alert`"),
     ("lang: xx\nwords: []\n", "unknown field(s) words"),
+    ("lang: xx\nalerts:\n  - {alert: danger, kind: fire, phrases: [x], why: y, togther: []}\n",
+     "alerts #1: unknown field(s) togther"),
+    ("lang: xx\nalerts:\n  - {alert: crisis, kind: suicide, why: y, together: [[pills]]}\n",
+     "alerts #1: `together` must be a list of 2 or 3 lists"),
+    ("lang: xx\nalerts:\n  - {alert: crisis, kind: suicide, why: y, together: [[pills], []]}\n",
+     "alerts #1 together #2: a phrase or a non-empty list"),
     ("lang: [xx\n", "cannot read"),
 ])
 def test_a_bad_file_gives_path_and_message(tmp_path, text, message):
@@ -109,6 +117,38 @@ def test_a_bad_file_gives_path_and_message(tmp_path, text, message):
     assert str(error.value).startswith(f"{folder / 'xx.yaml'}: ")
     assert message in str(error.value)
     assert check(folder) == [str(error.value)]
+
+
+TOGETHER = """\
+lang: xx
+alerts:
+  - alert: crisis
+    kind: suicide
+    why: a way of dying with an intent
+    together:
+      - [sleeping pill*, rope, 약]
+      - [tonight, take all, 오늘 밤]
+negatives:
+  - why: a pharmacy question
+    phrases: [sleeping pills prescription]
+"""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("tonight i will take the sleeping pills", "crisis"),
+    ("i bought sleeping pills. i take all, sorry mom", "crisis"),
+    ("rope ready. tonight", "crisis"),
+    ("오늘 밤 약을 다 먹을 거예요", "crisis"),
+    ("where can i buy sleeping pills", None),
+    ("tonight i work late", None),
+    ("tonight i need a sleeping pills prescription", None),
+])
+def test_a_together_rule_needs_a_phrase_of_each_group_in_any_order(tmp_path, text, expected):
+    rules = load_rules(_folder(tmp_path, TOGETHER))
+    alert = classify(text, rules)
+    assert (alert.level.value if alert else None) == expected
+    if alert:
+        assert alert.kinds == ("suicide",)
 
 
 def test_an_example_that_misbehaves_is_reported(tmp_path):
