@@ -147,9 +147,9 @@ class _Plan:
 
     @classmethod
     def of(cls, rules: Rules) -> _Plan:
-        grouped = [phrase for rule in rules.rules for group in rule.groups for phrase in group]
-        every = [phrase for rule in rules.rules for phrase in rule.phrases] + rules.negatives
-        every += grouped
+        every = [phrase for rule in rules.rules
+                 for phrase in (*rule.phrases, *(p for group in rule.groups for p in group))]
+        every += rules.negatives
         common = Counter(word for phrase in every for word in phrase.words)
 
         def key(phrase: Phrase) -> str:
