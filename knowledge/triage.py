@@ -16,7 +16,8 @@ Matching, after the same normalisation as search (NFKC, casefold, digits, vowel 
   "fire drill done, now my room is on fire" still does.
 - A `together` rule fires when the message has a phrase of each of its groups, anywhere and in
   any order: a way of dying with an intent ("sleeping pills" ... "tonight"), which no single
-  phrase can list in every order and wording.
+  phrase can list in every order and wording. With `alone`, the message must also be nothing
+  but its groups' phrases: a bare cry ("누가 좀 도와주세요 제발"), not a question after one.
 """
 
 from __future__ import annotations
@@ -105,6 +106,7 @@ class Rule:
     phrases: tuple[Phrase, ...]
     why: str
     groups: tuple[tuple[Phrase, ...], ...] = ()
+    alone: bool = False  # the groups' phrases must cover the whole message
 
 
 @dataclass
@@ -273,7 +275,7 @@ def _read(path: Path, into: Rules) -> None:
             where = f"alerts #{number}"
             if not isinstance(entry, dict):
                 raise ValueError(f"{where}: must be a mapping")
-            unknown = set(entry) - {"alert", "kind", "why", "phrases", "together"}
+            unknown = set(entry) - {"alert", "kind", "why", "phrases", "together", "alone"}
             if unknown:
                 raise ValueError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
             level = entry.get("alert")
@@ -290,7 +292,10 @@ def _read(path: Path, into: Rules) -> None:
             phrases = () if entry.get("phrases") is None else tuple(
                 _phrase(p) for p in _strings(entry["phrases"], where))
             groups = _groups(entry.get("together"), where)
-            into.rules.append(Rule(Level(level), kind, phrases, entry["why"], groups))
+            alone = entry.get("alone", False)
+            if not isinstance(alone, bool) or (alone and not groups):
+                raise ValueError(f"{where}: `alone` is true or false, and needs `together`")
+            into.rules.append(Rule(Level(level), kind, phrases, entry["why"], groups, alone))
         for number, entry in enumerate(data.get("negatives") or [], 1):
             where = f"negatives #{number}"
             if not isinstance(entry, dict) or not isinstance(entry.get("why"), str):
@@ -376,6 +381,7 @@ class _Message:
     tokens: list[tuple[str, str]]
     compact: str
     words: set[str]  # the phrase words that match somewhere (_Plan.words_in)
+    places: list[range | None] = field(default_factory=list)  # each token's letters in compact
     blocked: set[int] = field(default_factory=set)
     blocked_chars: set[int] = field(default_factory=set)
     _by_letter: dict[str, list[int]] = field(default_factory=dict)
@@ -401,6 +407,7 @@ def classify(text: str, rules: Rules) -> Alert | None:
     tokens = [(_fold(w, s), s) for w, s in words(norm)]
     plan = rules.plan
     message = _Message(tokens, _compact(norm), plan.words_in(tokens))
+    message.places = _places(message.compact, [word for word, _script in words(norm)])
     hangul = _JAMO.search(message.compact) is not None
     for word in message.words:
         for negative in plan.negatives.get(word, ()):
@@ -417,12 +424,42 @@ def classify(text: str, rules: Rules) -> Alert | None:
         if rule.kind in found.get(rule.level, ()) or not all(
                 keys & present for keys in filing):
             continue
-        if all(any(_matches(message, phrase) for phrase in group) for group in rule.groups):
+        if all(any(_matches(message, phrase) for phrase in group) for group in rule.groups) and (
+                not rule.alone or _covered(message, [p for group in rule.groups for p in group])):
             found.setdefault(rule.level, []).append(rule.kind)
     for level, order in ((Level.crisis, CRISIS_KINDS), (Level.danger, DANGER_KINDS)):
         if level in found:
             return Alert(level, tuple(sorted(found[level], key=order.index)))
     return None
+
+
+def _places(compact: str, raw: list[str]) -> list[range | None]:
+    """Where each word's letters are in the compact text (None if it cannot be found there)."""
+    places: list[range | None] = []
+    at = 0
+    for word in raw:
+        letters = _compact(word)
+        start = compact.find(letters, at) if letters else -1
+        places.append(range(start, start + len(letters)) if start >= 0 else None)
+        at = start + len(letters) if start >= 0 else at
+    return places
+
+
+def _covered(message: _Message, phrases: list[Phrase]) -> bool:
+    """Whether the phrases' matches cover every word of the message (`alone`)."""
+    tokens: set[int] = set()
+    letters: set[int] = set()
+    for phrase in phrases:
+        if phrase.hangul is not None:
+            for span in _hangul_spans(message, phrase, respect_blocks=True):
+                letters.update(range(*span))
+        elif phrase.words <= message.words:
+            for used in _token_spans(message, phrase, respect_blocks=True):
+                tokens.update(used)
+    return all(
+        position in tokens or (place is not None and letters.issuperset(place))
+        for position, place in enumerate(message.places)
+    )
 
 
 def _block(message: _Message, phrase: Phrase) -> None:

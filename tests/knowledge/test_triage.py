@@ -104,6 +104,8 @@ def _folder(tmp_path: Path, text: str) -> Path:
     ("lang: xx\nwords: []\n", "unknown field(s) words"),
     ("lang: xx\nalerts:\n  - {alert: danger, kind: fire, phrases: [x], why: y, togther: []}\n",
      "alerts #1: unknown field(s) togther"),
+    ("lang: xx\nalerts:\n  - {alert: danger, kind: help, why: y, phrases: [x], alone: true}\n",
+     "alerts #1: `alone` is true or false, and needs `together`"),
     ("lang: xx\nalerts:\n  - {alert: crisis, kind: suicide, why: y, together: [[pills]]}\n",
      "alerts #1: `together` must be a list of 2 or 3 lists"),
     ("lang: xx\nalerts:\n  - {alert: crisis, kind: suicide, why: y, together: [[pills], []]}\n",
@@ -149,6 +151,33 @@ def test_a_together_rule_needs_a_phrase_of_each_group_in_any_order(tmp_path, tex
     assert (alert.level.value if alert else None) == expected
     if alert:
         assert alert.kinds == ("suicide",)
+
+
+ALONE = """\
+lang: xx
+alerts:
+  - alert: danger
+    kind: help
+    why: a bare cry
+    together:
+      - [help me, 도와주세요]
+      - [please, now, 제발, 빨리요]
+    alone: true
+"""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("help me please", "danger"),
+    ("please!! help me now", "danger"),
+    ("제발 도와주세요 빨리요", "danger"),
+    ("도와주세요 제발", "danger"),
+    ("please help me with my visa", None),
+    ("도와주세요 제발 월급을 못 받았어요", None),
+    ("help me", None),
+])
+def test_an_alone_rule_fires_only_on_a_message_made_of_its_phrases(tmp_path, text, expected):
+    alert = classify(text, load_rules(_folder(tmp_path, ALONE)))
+    assert (alert.level.value if alert else None) == expected
 
 
 def test_an_example_that_misbehaves_is_reported(tmp_path):
